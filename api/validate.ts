@@ -1,0 +1,110 @@
+/**
+ * Validation and defaulting of a MarketplaceEnvironment outside the API server (for `render`, `cdk8s synth` and as
+ * the controller's guard against specs that slipped past admission). It applies the CRD's own rules: the OpenAPI
+ * schema (Ajv, with defaults), the same CEL expressions (cel-js; transition rules need the old object and are left to
+ * the API server), and the checks CEL cannot express here (subnets must fit in the VPC).
+ */
+import { evaluate } from '@marcbachmann/cel-js';
+import { Ajv, type ErrorObject } from 'ajv';
+import { SpecSchema } from './spec.js';
+import { planSubnets } from './subnet-plan.js';
+import { API_VERSION, KIND, type MarketplaceEnvironment } from './types.js';
+import type { CelRule } from './schema-kit.js';
+
+/** One problem, naming the field as the API server would (e.g. `spec.database.serverless.minACU`). */
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** A spec the operator cannot render; `errors` name every offending field. */
+export class SpecValidationError extends Error {
+  constructor(readonly errors: readonly FieldError[]) {
+    super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
+    this.name = 'SpecValidationError';
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const validateSpecSchema = ajv.compile(SpecSchema);
+
+type JsonObject = Record<string, unknown>;
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Turns an Ajv instance path (`/spec/storage/buckets/0/name`) into `spec.storage.buckets[0].name`. */
+function fieldOf(prefix: string, pointer: string, extra?: string): string {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let path = prefix;
+  for (const part of [...parts, ...(extra ? [extra] : [])]) path += /^\d+$/.test(part) ? `[${part}]` : `.${part}`;
+  return path;
+}
+
+function schemaErrors(errors: readonly ErrorObject[]): FieldError[] {
+  return errors.map((e) => {
+    const params = e.params as { additionalProperty?: string; missingProperty?: string; allowedValues?: unknown[] };
+    if (e.keyword === 'additionalProperties') return { field: fieldOf('spec', e.instancePath, params.additionalProperty), message: 'unknown field' };
+    if (e.keyword === 'required') return { field: fieldOf('spec', e.instancePath, params.missingProperty), message: 'Required value' };
+    if (e.keyword === 'enum') return { field: fieldOf('spec', e.instancePath), message: `must be one of ${JSON.stringify(params.allowedValues)}` };
+    return { field: fieldOf('spec', e.instancePath), message: e.message ?? 'invalid' };
+  });
+}
+
+/** Evaluates every CEL rule of `schema` on `value` and below, depth first. */
+function celErrors(schema: JsonObject, value: unknown, path: string): FieldError[] {
+  const errors: FieldError[] = [];
+  const rules = (schema['x-kubernetes-validations'] ?? []) as CelRule[];
+  for (const rule of rules) {
+    if (rule.rule.includes('oldSelf')) continue;
+    let ok: unknown;
+    try {
+      ok = evaluate(rule.rule, { self: value });
+    } catch (err) {
+      ok = false;
+      errors.push({ field: path, message: `rule ${rule.rule} could not be evaluated: ${(err as Error).message}` });
+      continue;
+    }
+    if (ok !== true) errors.push({ field: path + (rule.fieldPath ?? ''), message: rule.message });
+  }
+  const properties = schema.properties as Record<string, JsonObject> | undefined;
+  if (properties && isObject(value)) {
+    for (const [key, sub] of Object.entries(properties)) {
+      if (key in value) errors.push(...celErrors(sub, value[key], `${path}.${key}`));
+    }
+  }
+  const items = schema.items as JsonObject | undefined;
+  if (items && Array.isArray(value)) value.forEach((v, i) => errors.push(...celErrors(items, v, `${path}[${i}]`)));
+  return errors;
+}
+
+function shapeErrors(input: unknown): FieldError[] {
+  if (!isObject(input)) return [{ field: '', message: 'a MarketplaceEnvironment object is required' }];
+  const errors: FieldError[] = [];
+  if (input.apiVersion !== API_VERSION) errors.push({ field: 'apiVersion', message: `must be ${API_VERSION}` });
+  if (input.kind !== KIND) errors.push({ field: 'kind', message: `must be ${KIND}` });
+  const name = isObject(input.metadata) ? input.metadata.name : undefined;
+  if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/.test(name)) {
+    errors.push({ field: 'metadata.name', message: 'must be a DNS label of at most 40 characters' });
+  }
+  if (!isObject(input.spec)) errors.push({ field: 'spec', message: 'Required value' });
+  return errors;
+}
+
+/**
+ * Validates `input` and returns it with the schema defaults applied (the input is not modified).
+ * @throws SpecValidationError naming every offending field.
+ */
+export function validateEnvironment(input: unknown): MarketplaceEnvironment {
+  const shape = shapeErrors(input);
+  if (shape.length > 0) throw new SpecValidationError(shape);
+  const env = structuredClone(input) as JsonObject & { spec: JsonObject };
+  if (!validateSpecSchema(env.spec)) throw new SpecValidationError(schemaErrors(validateSpecSchema.errors ?? []));
+  const cel = celErrors(SpecSchema as unknown as JsonObject, env.spec, 'spec');
+  if (cel.length > 0) throw new SpecValidationError(cel);
+  const typed = env as unknown as MarketplaceEnvironment;
+  if (!planSubnets(typed.spec.network)) {
+    throw new SpecValidationError([
+      { field: 'spec.network.subnets', message: `the subnets do not fit in vpcCIDR ${typed.spec.network.vpcCIDR}: use fewer or smaller subnets` },
+    ]);
+  }
+  return typed;
+}
