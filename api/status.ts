@@ -39,8 +39,8 @@ const ComponentSchema = Obj(
 const OutputsSchema = Obj(
   {
     vpcID: opt('VPC id.'),
-    subnetIDs: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String({ maxLength: 64 }), { maxItems: 12 }), { description: 'Subnet ids by tier (public, private, isolated).' })),
-    securityGroupIDs: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 64 }), { description: 'Security group ids by tier.' })),
+    subnetIDs: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String({ maxLength: 64, description: 'Subnet id.' }), { maxItems: 12, description: 'Subnet ids of one tier, zone by zone.' }), { description: 'Subnet ids by tier (public, private, isolated).' })),
+    securityGroupIDs: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 64, description: 'Security group id.' }), { description: 'Security group ids by tier (lb, app, db, cache).' })),
     kmsKeyARN: opt('ARN of the environment KMS key.'),
     database: Type.Optional(
       Obj(

@@ -96,7 +96,9 @@ function shapeErrors(input: unknown): FieldError[] {
 export function validateEnvironment(input: unknown): MarketplaceEnvironment {
   const shape = shapeErrors(input);
   if (shape.length > 0) throw new SpecValidationError(shape);
-  const env = structuredClone(input) as JsonObject & { spec: JsonObject };
+  // A JSON round-trip, not structuredClone: cel-js only accepts objects of its own realm (jest runs tests in a VM
+  // context, where structuredClone returns objects with the outer realm's prototypes).
+  const env = JSON.parse(JSON.stringify(input)) as JsonObject & { spec: JsonObject };
   if (!validateSpecSchema(env.spec)) throw new SpecValidationError(schemaErrors(validateSpecSchema.errors ?? []));
   const cel = celErrors(SpecSchema as unknown as JsonObject, env.spec, 'spec');
   if (cel.length > 0) throw new SpecValidationError(cel);

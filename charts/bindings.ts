@@ -1,0 +1,51 @@
+/**
+ * Late bindings: values a child needs from another child's status where ACK has no `*Ref` field
+ * (docs: ack-reference.md §2.4 "Not referenceable"). Rendering stays pure by declaring them in an annotation;
+ * the controller reads the source object, writes the value at `path` and only then applies the child.
+ *
+ * Filled by the controller (controllers/): the Origin Access Control id of a Distribution's S3 origins, the WAF web
+ * ACL ARN of a Distribution (CLOUDFRONT scope), the Distribution ARN inside a bucket policy, the KMS key ARN of a
+ * KMS-encrypted bucket. DBInstance → DBCluster needs no binding: the cluster identifier is a spec name we render.
+ * Not yet filled: WAF (REGIONAL) → load balancer, which needs wafv2:AssociateWebACL once the load balancer exists.
+ */
+import { PREFIX } from './naming.js';
+
+/** Annotation carrying the JSON array of bindings of a child. */
+export const BINDINGS_ANNOTATION = `${PREFIX}/bindings`;
+/** Annotation carrying the JSON array of Kubernetes Secrets the operator must generate before applying a child. */
+export const GENERATED_SECRETS_ANNOTATION = `${PREFIX}/generated-secrets`;
+/** Placeholder replaced by the resolved value when a binding has a template. */
+export const VALUE_PLACEHOLDER = '{{value}}';
+
+/** One late binding. */
+export interface Binding {
+  /** JSON pointer of the field to set in the child, e.g. `/spec/distributionConfig/webACLID`. */
+  readonly path: string;
+  /** The child whose status holds the value (same namespace). */
+  readonly from: { readonly apiVersion: string; readonly kind: string; readonly name: string };
+  /** Dot path of the value in the source object, e.g. `status.id`. */
+  readonly fieldPath: string;
+  /** Optional string template; `{{value}}` is replaced by the value (e.g. a bucket policy with the distribution ARN). */
+  readonly template?: string;
+  /**
+   * true: the child is held back (not applied) until the value is known.
+   * false: the child is applied without the field meanwhile.
+   */
+  readonly required: boolean;
+}
+
+/** A Kubernetes Secret the controller generates once (random value) and never overwrites. */
+export interface GeneratedSecret {
+  readonly name: string;
+  readonly key: string;
+  /** Length of the random value in characters. */
+  readonly length: number;
+}
+
+/** Annotations declaring bindings and generated secrets (omitted when empty). */
+export function bindingAnnotations(bindings: readonly Binding[], secrets: readonly GeneratedSecret[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (bindings.length > 0) out[BINDINGS_ANNOTATION] = JSON.stringify(bindings);
+  if (secrets.length > 0) out[GENERATED_SECRETS_ANNOTATION] = JSON.stringify(secrets);
+  return out;
+}

@@ -1,0 +1,72 @@
+/**
+ * Deterministic names, labels, annotations and AWS tags for everything an environment renders.
+ * Kubernetes names: <environment name>-<part>...; AWS names: <project>-<part>-<environmentSuffix>.
+ */
+import { API_VERSION, GROUP, KIND, type MarketplaceEnvironment } from '../api/index.js';
+
+/** Label/annotation prefix of the operator. */
+export const PREFIX = GROUP;
+/** Label naming the owning environment on every child. */
+export const ENVIRONMENT_LABEL = `${PREFIX}/environment`;
+/** Label naming the spec section a child belongs to. */
+export const COMPONENT_LABEL = 'app.kubernetes.io/component';
+/** Value of app.kubernetes.io/managed-by on every child. */
+export const MANAGED_BY = 'marketplace-operator';
+
+/** Spec sections, as used in the component label and in status.components. */
+export type Component = 'network' | 'security' | 'encryption' | 'database' | 'cache' | 'storage' | 'cdn' | 'firewall' | 'secrets';
+
+/** AWS tag in the `{key, value}` shape most ACK kinds use. */
+export interface Tag {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** Naming and metadata helpers bound to one environment. */
+export class EnvironmentNames {
+  constructor(private readonly env: MarketplaceEnvironment) {}
+
+  /** Kubernetes name of a child: `<env>-<parts...>`. */
+  k8s(...parts: (string | number)[]): string {
+    return [this.env.metadata.name, ...parts].join('-');
+  }
+
+  /** AWS name: `<project>-<parts...>-<environmentSuffix>`, lower case. */
+  aws(...parts: (string | number)[]): string {
+    const { project, environmentSuffix } = this.env.spec;
+    return [project, ...parts, environmentSuffix].join('-').toLowerCase();
+  }
+
+  /** Labels on every child of `component`. */
+  labels(component: Component): Record<string, string> {
+    return {
+      'app.kubernetes.io/managed-by': MANAGED_BY,
+      'app.kubernetes.io/part-of': this.env.spec.project,
+      [COMPONENT_LABEL]: component,
+      [ENVIRONMENT_LABEL]: this.env.metadata.name,
+    };
+  }
+
+  /** AWS tags on every resource (Name added for kinds that display it). */
+  tags(name?: string): Tag[] {
+    const { spec, metadata } = this.env;
+    const tags: Record<string, string> = {
+      ...spec.tags.additional,
+      Environment: spec.tags.environment,
+      Project: spec.project,
+      Owner: spec.tags.owner,
+      ManagedBy: MANAGED_BY,
+      [`${PREFIX}/environment`]: `${metadata.namespace ?? 'default'}/${metadata.name}`,
+    };
+    if (name) tags.Name = name;
+    return Object.entries(tags)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, value]) => ({ key, value }));
+  }
+
+  /** ownerReferences pointing at the environment, when it has a uid (i.e. it came from the API server). */
+  ownerReferences(): { apiVersion: string; kind: string; name: string; uid: string; controller: boolean; blockOwnerDeletion: boolean }[] {
+    const { uid, name } = this.env.metadata;
+    return uid ? [{ apiVersion: API_VERSION, kind: KIND, name, uid, controller: true, blockOwnerDeletion: false }] : [];
+  }
+}

@@ -1,0 +1,69 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { SpecValidationError, validateEnvironment } from '../../../api/index.js';
+import { INVALID_CASES, invalidManifest, validBase } from '../../fixtures/invalid-specs.js';
+import { ROOT } from '../helpers/ack-schemas.js';
+
+const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml'));
+
+function fieldsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof SpecValidationError) return err.errors.map((e) => e.field);
+    throw err;
+  }
+  return [];
+}
+
+describe('validateEnvironment', () => {
+  it('has one example per seed', () => {
+    expect(examples.map((f) => f.slice(0, 3))).toEqual(['000', '001', '002', '003', '004']);
+  });
+
+  it.each(examples)('accepts example %s', (file) => {
+    const manifest = parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
+    expect(() => validateEnvironment(manifest)).not.toThrow();
+  });
+
+  it('accepts the base of the invalid table', () => {
+    expect(fieldsOf(() => validateEnvironment(validBase()))).toEqual([]);
+  });
+
+  it.each(INVALID_CASES.map((c) => [c.name, c] as const))('rejects %s, naming the field', (_name, c) => {
+    expect(fieldsOf(() => validateEnvironment(invalidManifest(c)))).toContain(c.field);
+  });
+
+  it('applies schema defaults without modifying its input', () => {
+    const input = validBase();
+    const before = JSON.stringify(input);
+    const env = validateEnvironment(input);
+    expect(JSON.stringify(input)).toBe(before);
+    expect(env.spec.deletionPolicy).toBe('Retain');
+    expect(env.spec.database?.credentials).toBe('AWSManaged');
+    expect(env.spec.database?.deletionProtection).toBe(true);
+    expect(env.spec.network.subnets.public.prefixLength).toBe(24);
+    expect(env.spec.firewall?.rateLimit).toBe(2000);
+    expect(env.spec.firewall?.rateLimitWindowSeconds).toBe(300);
+    expect(env.spec.firewall?.managedRuleGroups).toEqual(['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']);
+    expect(env.spec.encryption).toEqual({ keyRotation: true, pendingWindowDays: 30 });
+  });
+
+  it('defaults the isolated tier to no subnets', () => {
+    const m = validBase();
+    delete m.spec.network.subnets.isolated;
+    m.spec.database.subnetTier = 'private';
+    m.spec.cache.subnetTier = 'private';
+    expect(validateEnvironment(m).spec.network.subnets.isolated).toEqual({ countPerAZ: 0, prefixLength: 24 });
+  });
+
+  it.each([
+    [{ kind: 'Other' }, 'kind'],
+    [{ apiVersion: 'v1' }, 'apiVersion'],
+    [{ metadata: { name: 'Not_A_Label' } }, 'metadata.name'],
+    [{ metadata: { name: 'x'.repeat(41) } }, 'metadata.name'],
+  ])('rejects a malformed envelope %j', (patch, field) => {
+    expect(fieldsOf(() => validateEnvironment({ ...validBase(), ...patch }))).toContain(field);
+  });
+});
