@@ -53,6 +53,11 @@ const SPEC_RULES: readonly CelRule[] = [
     message: 'cdn.logging.bucket must name a bucket of spec.storage.buckets with purpose logs',
     fieldPath: '.cdn.logging.bucket',
   },
+  {
+    rule: "!has(self.cdn) || self.storage.buckets.all(b, b.encryption != 'KMS' || (b.name != self.cdn.originBucket && !self.cdn.behaviors.exists(x, x.bucket == b.name) && (!has(self.cdn.logging) || self.cdn.logging.bucket != b.name)))",
+    message: 'buckets the CDN reads or logs to must use SSE-S3 encryption (CloudFront cannot read or write them with the environment KMS key)',
+    fieldPath: '.storage.buckets',
+  },
   { rule: "!has(self.firewall) || self.firewall.scope != 'CLOUDFRONT' || has(self.cdn)", message: 'firewall.scope CLOUDFRONT needs spec.cdn', fieldPath: '.firewall.scope' },
 ];
 

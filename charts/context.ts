@@ -13,6 +13,12 @@ export const REGION_ANNOTATION = 'services.k8s.aws/region';
 export interface ChildMetadataOptions {
   /** Holds data (database, cache, bucket, key, secret): carries the environment's deletion policy. @default false */
   readonly dataBearing?: boolean;
+  /**
+   * A retained database or cache depends on it (VPC, its subnets and route tables, subnet groups, security groups):
+   * with deletionPolicy Retain and a database or cache, it is retained too. Deleting it in AWS would fail while the
+   * retained data store uses it, and the environment's deletion would never finish. @default false
+   */
+  readonly underpinsData?: boolean;
   /** Values the controller fills in from other children (see bindings.ts). @default none */
   readonly bindings?: readonly Binding[];
   /** Kubernetes Secrets the controller generates before applying this child. @default none */
@@ -49,7 +55,9 @@ export class EnvironmentContext {
       ...bindingAnnotations(options.bindings ?? [], options.generatedSecrets ?? []),
       ...options.annotations,
     };
-    if (options.dataBearing) annotations[DELETION_POLICY_ANNOTATION] = this.spec.deletionPolicy === 'Retain' ? 'retain' : 'delete';
+    const retain = this.spec.deletionPolicy === 'Retain';
+    if (options.dataBearing) annotations[DELETION_POLICY_ANNOTATION] = retain ? 'retain' : 'delete';
+    else if (options.underpinsData && retain && (this.spec.database || this.spec.cache)) annotations[DELETION_POLICY_ANNOTATION] = 'retain';
     const ownerReferences = this.names.ownerReferences();
     return {
       name,

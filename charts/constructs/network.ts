@@ -32,7 +32,7 @@ export class Network extends Construct {
     this.subnets = planSubnets(spec.network) ?? [];
     this.vpcName = names.k8s('vpc');
     new ec2.Vpc(this, 'vpc', {
-      metadata: this.ctx.metadata('network', this.vpcName),
+      metadata: this.ctx.metadata('network', this.vpcName, { underpinsData: true }),
       spec: { cidrBlocks: [spec.network.vpcCIDR], enableDnsSupport: true, enableDnsHostnames: true, tags: names.tags(names.aws('vpc')) },
     });
     const hasPublic = spec.network.subnets.public.countPerAZ > 0;
@@ -50,6 +50,12 @@ export class Network extends Construct {
   /** Kubernetes names of the subnets of `tier`, zone by zone. */
   subnetNames(tier: Tier): string[] {
     return this.subnets.filter((s) => s.tier === tier).map((s) => this.subnetName(s));
+  }
+
+  /** Whether the database or the cache lives in subnets of `tier`. */
+  private hostsData(tier: Tier): boolean {
+    const { database, cache } = this.ctx.spec;
+    return database?.subnetTier === tier || cache?.subnetTier === tier;
   }
 
   private subnetName(s: PlannedSubnet): string {
@@ -98,7 +104,7 @@ export class Network extends Construct {
         if (tier === 'private' && nat) routes.push({ destinationCidrBlock: '0.0.0.0/0', natGatewayRef: this.ctx.ref(nat) });
         const name = this.routeTableName(tier, zone);
         new ec2.RouteTable(this, `rt-${tier}-${zoneLetter(zone)}`, {
-          metadata: this.ctx.metadata('network', name),
+          metadata: this.ctx.metadata('network', name, { underpinsData: this.hostsData(tier) }),
           spec: { vpcRef: this.ctx.ref(this.vpcName), ...(routes.length > 0 ? { routes } : {}), tags: names.tags(names.aws('rt', tier, zoneLetter(zone))) },
         });
       }
@@ -109,7 +115,7 @@ export class Network extends Construct {
     const { names } = this.ctx;
     const letter = zoneLetter(s.zone);
     new ec2.Subnet(this, `subnet-${s.tier}-${letter}-${s.index}`, {
-      metadata: this.ctx.metadata('network', this.subnetName(s)),
+      metadata: this.ctx.metadata('network', this.subnetName(s), { underpinsData: this.hostsData(s.tier) }),
       spec: {
         vpcRef: this.ctx.ref(this.vpcName),
         availabilityZone: s.zone,

@@ -67,7 +67,8 @@ export class SecurityGroups extends Construct {
   ): void {
     const { names } = this.ctx;
     new ec2.SecurityGroup(this, tier, {
-      metadata: this.ctx.metadata('security', this.name(tier)),
+      // Retained with the data: the db/cache groups are in use by the retained stores and reference the app group.
+      metadata: this.ctx.metadata('security', this.name(tier), { underpinsData: true }),
       spec: {
         name: names.aws(tier, 'sg'),
         description: `${names.aws()}: ${description}`,

@@ -75,3 +75,24 @@ describe('Network', () => {
     for (const o of render(prefix)) for (const set of sets) expect(set.errors(o)).toEqual([]);
   });
 });
+
+describe('Network with deletionPolicy Retain (seed 004: MySQL in the private tier)', () => {
+  const objects = render('004');
+  const policy = (kind: string, name: string) => named(objects, kind, name).metadata.annotations['services.k8s.aws/deletion-policy'];
+
+  it('retains the VPC and the private tier that the retained database lives in', () => {
+    expect(policy('VPC', 'core-business-dev-vpc')).toBe('retain');
+    expect(policy('Subnet', 'core-business-dev-subnet-private-a-0')).toBe('retain');
+    expect(policy('RouteTable', 'core-business-dev-rt-private-b')).toBe('retain');
+  });
+
+  it('deletes the rest of the network (public subnets, NAT, internet gateway)', () => {
+    expect(policy('Subnet', 'core-business-dev-subnet-public-a-0')).toBeUndefined();
+    expect(policy('NATGateway', 'core-business-dev-nat-a')).toBeUndefined();
+    expect(policy('InternetGateway', 'core-business-dev-igw')).toBeUndefined();
+  });
+
+  it('retains nothing extra when the environment deletes its data (seed 000)', () => {
+    for (const o of render('000')) expect(o.metadata.annotations['services.k8s.aws/deletion-policy']).toBeUndefined();
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * Application secrets: one Secrets Manager Secret per `spec.secrets` entry, encrypted with the environment key.
+ * ACK cannot generate a value (GenerateSecretString is not modelled, ack-reference.md §4.14): `secretString` always
+ * reads a Kubernetes Secret. For source Generate the controller creates that Secret once (random value) before
+ * applying; for source Existing the user provides it.
+ */
+import { Construct } from 'constructs';
+import type { AppSecretSpec } from '../../api/index.js';
+import * as secretsmanager from '../../imports/secretsmanager.services.k8s.aws.js';
+import type { GeneratedSecret } from '../bindings.js';
+import type { EnvironmentContext } from '../context.js';
+
+/** Key of the value in a generated Kubernetes Secret. */
+export const GENERATED_VALUE_KEY = 'value';
+/** Length of a generated value. */
+export const GENERATED_VALUE_LENGTH = 48;
+/** AWS tag recording the intended rotation period (nothing rotates the value yet). */
+export const ROTATION_DAYS_TAG = 'RotationDays';
+
+/** Props of {@link AppSecrets}. */
+export interface AppSecretsProps {
+  /** Rendering context of the environment. */
+  readonly ctx: EnvironmentContext;
+  /** `spec.secrets`, defaulted. */
+  readonly secrets: AppSecretSpec[];
+  /** Kubernetes name of the environment KMS key. */
+  readonly kmsKeyName: string;
+}
+
+/** The application secrets of one environment. */
+export class AppSecrets extends Construct {
+  /** Kubernetes name of the Secret CR of `secretName`; for source Generate also of the generated Kubernetes Secret. */
+  static resourceName(ctx: EnvironmentContext, secretName: string): string {
+    return ctx.names.k8s('secret', secretName);
+  }
+
+  /** Secrets Manager name of `secretName`: `<project>/<environmentSuffix>/<name>`. */
+  static awsName(ctx: EnvironmentContext, secretName: string): string {
+    const { project, environmentSuffix } = ctx.spec;
+    return `${project}/${environmentSuffix}/${secretName}`;
+  }
+
+  /** Kubernetes names of the Secret CRs, in spec order. */
+  readonly names: string[];
+
+  constructor(scope: Construct, id: string, props: AppSecretsProps) {
+    super(scope, id);
+    const { ctx } = props;
+    this.names = props.secrets.map((secret) => {
+      const name = AppSecrets.resourceName(ctx, secret.name);
+      const awsName = AppSecrets.awsName(ctx, secret.name);
+      const value = AppSecrets.valueSource(ctx, secret);
+      new secretsmanager.Secret(this, secret.name, {
+        metadata: ctx.metadata('secrets', name, { dataBearing: true, generatedSecrets: value.generated }),
+        spec: {
+          // name is immutable, and AWS keeps a deleted name for its 30-day recovery window (§2.7).
+          name: awsName,
+          // An empty description would differ from what AWS reads back (none), so fall back to a fixed one.
+          description: secret.description || `${ctx.names.aws()}: application secret ${secret.name}`,
+          kmsKeyRef: ctx.ref(props.kmsKeyName),
+          secretString: value.ref,
+          tags: [...ctx.names.tags(awsName).filter((t) => t.key !== ROTATION_DAYS_TAG), { key: ROTATION_DAYS_TAG, value: String(secret.rotationDays) }].sort(
+            (a, b) => a.key.localeCompare(b.key),
+          ),
+        },
+      });
+      return name;
+    });
+  }
+
+  /** Where the value of `secret` is read from, and the Kubernetes Secret to generate for it (source Generate). */
+  private static valueSource(ctx: EnvironmentContext, secret: AppSecretSpec): { ref: { name: string; key: string }; generated: GeneratedSecret[] } {
+    if (secret.source === 'Existing') {
+      // The CRD's CEL rule makes existingSecret present exactly for source Existing.
+      const existing = secret.existingSecret;
+      if (!existing) throw new Error(`spec.secrets[${secret.name}]: source Existing needs existingSecret`);
+      return { ref: { name: existing.name, key: existing.key }, generated: [] };
+    }
+    const name = AppSecrets.resourceName(ctx, secret.name);
+    return { ref: { name, key: GENERATED_VALUE_KEY }, generated: [{ name, key: GENERATED_VALUE_KEY, length: GENERATED_VALUE_LENGTH }] };
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * Storage: one S3 bucket per `spec.storage.buckets` entry. Public access is always blocked, ACLs are off except on
+ * logs buckets (CloudFront standard logging writes with ACLs), and every bucket policy denies requests without TLS.
+ *
+ * Two values come through late bindings (bindings.ts), because the S3 CRD has no reference fields for them:
+ * - KMS buckets: the key ARN (`kmsMasterKeyID`) from the kms Key, required (the bucket waits for the key).
+ * - Buckets the CDN serves: the whole `policy`, a template holding the TLS deny and the CloudFront read grant
+ *   conditioned on the Distribution ARN. Not required: the bucket is created first (the Distribution needs its
+ *   name, not the bucket itself) with the TLS-only policy, which the controller replaces once the Distribution
+ *   has an ARN (a binding that is not required leaves the rendered value in place until it resolves).
+ *   Buckets the CDN does not serve keep the TLS-only policy.
+ */
+import { Construct } from 'constructs';
+import type { BucketSpec, StorageSpec } from '../../api/index.js';
+import * as kms from '../../imports/kms.services.k8s.aws.js';
+import * as s3 from '../../imports/s3.services.k8s.aws.js';
+import { Distribution } from '../ack/cloudfront.js';
+import { VALUE_PLACEHOLDER, type Binding } from '../bindings.js';
+import type { EnvironmentContext } from '../context.js';
+import { Cdn } from './cdn.js';
+
+/** Props of {@link Storage}. */
+export interface StorageProps {
+  /** Rendering context of the environment. */
+  readonly ctx: EnvironmentContext;
+  /** `spec.storage`. */
+  readonly spec: StorageSpec;
+  /** Kubernetes name of the environment's kms Key (KMS-encrypted buckets). */
+  readonly kmsKeyName: string;
+}
+
+/** S3 name of the bucket with short name `shortName`: `<project>-<name>-<environmentSuffix>`. */
+export function bucketAwsName(ctx: EnvironmentContext, shortName: string): string {
+  return ctx.names.aws(shortName);
+}
+
+/** Kubernetes name of the Bucket with short name `shortName`. */
+export function bucketK8sName(ctx: EnvironmentContext, shortName: string): string {
+  return ctx.names.k8s('bucket', shortName);
+}
+
+/** Short names of the buckets the CDN reads from (origin bucket and behaviour buckets). */
+export function cdnBucketNames(ctx: EnvironmentContext): Set<string> {
+  const cdn = ctx.spec.cdn;
+  return new Set(cdn ? [cdn.originBucket, ...cdn.behaviors.map((b) => b.bucket)] : []);
+}
+
+/** Pointer of the KMS key ARN in a Bucket. */
+export const KMS_KEY_PATH = '/spec/encryption/rules/0/applyServerSideEncryptionByDefault/kmsMasterKeyID';
+/** Pointer of the bucket policy in a Bucket. */
+export const POLICY_PATH = '/spec/policy';
+
+type Statement = Record<string, unknown>;
+
+/** Deny every request to the bucket or its objects that does not use TLS. */
+function denyInsecureTransport(arn: string): Statement {
+  return {
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:*',
+    Resource: [arn, `${arn}/*`],
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
+}
+
+/** Let CloudFront (through Origin Access Control) read objects, for one distribution only. */
+function allowCloudFrontRead(arn: string, distributionArn: string): Statement {
+  return {
+    Sid: 'AllowCloudFrontServicePrincipalReadOnly',
+    Effect: 'Allow',
+    Principal: { Service: 'cloudfront.amazonaws.com' },
+    Action: 's3:GetObject',
+    Resource: `${arn}/*`,
+    Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
+  };
+}
+
+/** JSON with object keys sorted at every level, so the same policy always renders to the same string. */
+export function stableJson(value: unknown): string {
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+      );
+    }
+    return v;
+  };
+  return JSON.stringify(sort(value));
+}
+
+/** Bucket policy document with `statements`. */
+function policy(statements: Statement[]): string {
+  return stableJson({ Version: '2012-10-17', Statement: statements });
+}
+
+/** The S3 buckets of an environment. */
+export class Storage extends Construct {
+  private readonly ctx: EnvironmentContext;
+
+  constructor(scope: Construct, id: string, private readonly props: StorageProps) {
+    super(scope, id);
+    this.ctx = props.ctx;
+    const served = cdnBucketNames(this.ctx);
+    for (const bucket of props.spec.buckets) this.renderBucket(bucket, served.has(bucket.name));
+  }
+
+  private renderBucket(bucket: BucketSpec, servedByCdn: boolean): void {
+    const { ctx } = this;
+    const { names, spec } = ctx;
+    const awsName = bucketAwsName(ctx, bucket.name);
+    const arn = `arn:aws:s3:::${awsName}`;
+    const bindings: Binding[] = [];
+    const kmsEncrypted = bucket.encryption === 'KMS';
+    if (kmsEncrypted) {
+      bindings.push({
+        path: KMS_KEY_PATH,
+        from: { ...kms.Key.GVK, name: this.props.kmsKeyName },
+        fieldPath: 'status.ackResourceMetadata.arn',
+        required: true,
+      });
+    }
+    if (servedByCdn) {
+      bindings.push({
+        path: POLICY_PATH,
+        from: { ...Distribution.GVK, name: Cdn.distributionName(ctx) },
+        fieldPath: 'status.ackResourceMetadata.arn',
+        template: policy([denyInsecureTransport(arn), allowCloudFrontRead(arn, VALUE_PLACEHOLDER)]),
+        required: false,
+      });
+    }
+    const lifecycleRules: s3.BucketSpecLifecycleRules[] = [];
+    if (bucket.expirationDays !== undefined) {
+      lifecycleRules.push({ id: 'expire-objects', status: 'Enabled', filter: { prefix: '' }, expiration: { days: bucket.expirationDays } });
+    }
+    if (bucket.noncurrentVersionExpirationDays !== undefined) {
+      lifecycleRules.push({
+        id: 'expire-noncurrent-versions',
+        status: 'Enabled',
+        filter: { prefix: '' },
+        noncurrentVersionExpiration: { noncurrentDays: bucket.noncurrentVersionExpirationDays },
+      });
+    }
+    new s3.Bucket(this, bucket.name, {
+      metadata: ctx.metadata('storage', bucketK8sName(ctx, bucket.name), { dataBearing: true, bindings }),
+      spec: {
+        name: awsName,
+        ...(spec.region !== 'us-east-1' ? { createBucketConfiguration: { locationConstraint: spec.region } } : {}),
+        publicAccessBlock: { blockPublicAcLs: true, ignorePublicAcLs: true, blockPublicPolicy: true, restrictPublicBuckets: true },
+        // CloudFront standard logging delivers with an ACL grant, which BucketOwnerEnforced (ACLs off) rejects.
+        ownershipControls: { rules: [{ objectOwnership: bucket.purpose === 'logs' ? 'BucketOwnerPreferred' : 'BucketOwnerEnforced' }] },
+        ...(bucket.versioning ? { versioning: { status: 'Enabled' } } : {}),
+        ...(lifecycleRules.length > 0 ? { lifecycle: { rules: lifecycleRules } } : {}),
+        encryption: {
+          rules: [
+            kmsEncrypted
+              ? { applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' }, bucketKeyEnabled: true }
+              : { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } },
+          ],
+        },
+        // For a CDN-served bucket this TLS-only policy stands until its binding resolves (required: false keeps the
+        // rendered value), then the binding replaces it with TLS deny + the CloudFront read grant.
+        policy: policy([denyInsecureTransport(arn)]),
+        tagging: { tagSet: names.tags(awsName) },
+      },
+    });
+  }
+}

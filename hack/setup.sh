@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# One-time (idempotent) setup after `npm ci`: everything the tests and the main job need that npm does not install.
+#  1. the ACK CRDs of the pinned controllers, from the Go module proxy (hack/fetch-ack-crds.sh)
+#  2. etcd, kube-apiserver, kube-controller-manager and kubectl from the Go module proxy (hack/build-control-plane.sh)
+# Each step skips work already done; Go's module and build caches make a rebuild in a fresh clone fast.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash hack/fetch-ack-crds.sh
+bash hack/build-control-plane.sh

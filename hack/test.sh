@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The test command (`npm test`): type check, unit suite, then the integration suite on a real local control plane
+# (or on the cluster of MPE_KUBECONFIG). Prints one closing line "N passed, N failed" over both suites.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export NODE_OPTIONS=--experimental-vm-modules
+mkdir -p .cache
+rm -f .cache/jest-unit.json .cache/jest-integration.json
+rc=0
+echo "== type check"; npx tsc -p tsconfig.json --noEmit || rc=1
+echo "== unit suite"; npx jest --selectProjects unit --json --outputFile=.cache/jest-unit.json || rc=1
+echo "== integration suite"; npx jest --selectProjects integration --runInBand --json --outputFile=.cache/jest-integration.json || rc=1
+node -e '
+  const fs = require("fs"); let p = 0, f = 0;
+  for (const s of ["unit", "integration"]) {
+    const file = `.cache/jest-${s}.json`;
+    if (!fs.existsSync(file)) { f++; console.log(`${s}: no results (the suite did not run)`); continue; }
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
+    p += r.numPassedTests; f += r.numFailedTests + (r.numRuntimeErrorTestSuites || 0);
+    console.log(`${s}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numRuntimeErrorTestSuites} suites errored`);
+  }
+  console.log(`${p} passed, ${f} failed`);
+'
+exit $rc

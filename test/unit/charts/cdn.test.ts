@@ -1,0 +1,214 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Chart } from 'cdk8s';
+import { parse } from 'yaml';
+import { validateEnvironment, type MarketplaceEnvironment } from '../../../api/index.js';
+import { BINDINGS_ANNOTATION, type Binding } from '../../../charts/bindings.js';
+import { CACHING_OPTIMIZED_POLICY_ID, Cdn } from '../../../charts/constructs/cdn.js';
+import { EnvironmentContext, REGION_ANNOTATION } from '../../../charts/context.js';
+import { availableSchemaSets, PINNED_CRDS, ROOT, type CrdSchemaSet } from '../helpers/ack-schemas.js';
+
+type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels: Record<string, string>; annotations: Record<string, string> }; spec: any };
+
+function example(file: string, edit?: (raw: any) => void): MarketplaceEnvironment {
+  const raw = parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
+  raw.metadata.namespace = 'team-a';
+  edit?.(raw);
+  return validateEnvironment(raw);
+}
+
+function render(env: MarketplaceEnvironment, webAclName?: string): Obj[] {
+  const chart = new Chart(new App(), 'test', { namespace: 'team-a', disableResourceNameHashes: true });
+  new Cdn(chart, 'cdn', { ctx: new EnvironmentContext(env), spec: env.spec.cdn!, webAclName });
+  return chart.toJson() as Obj[];
+}
+
+const ofKind = (objs: Obj[], kind: string): Obj => {
+  const found = objs.filter((o) => o.kind === kind);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+};
+const bindingsOf = (obj: Obj): Binding[] => JSON.parse(obj.metadata.annotations[BINDINGS_ANNOTATION] ?? '[]');
+
+let schemaSets: CrdSchemaSet[];
+beforeAll(() => {
+  schemaSets = availableSchemaSets();
+});
+
+function expectValid(objs: Obj[]): void {
+  for (const obj of objs) {
+    const sets = schemaSets.filter((s) => s.has(obj));
+    for (const set of sets) expect(set.errors(obj)).toEqual([]);
+    if (existsSync(PINNED_CRDS)) expect(sets.length).toBeGreaterThan(0);
+  }
+}
+
+describe('Cdn, example 001 (origin + one behaviour bucket, logging)', () => {
+  const env = example('001-marketplace-platform.yaml');
+  const objs = render(env);
+  const oac = ofKind(objs, 'OriginAccessControl');
+  const dist = ofKind(objs, 'Distribution');
+  const config = dist.spec.distributionConfig;
+
+  test('matches the snapshot', () => {
+    expect(objs).toMatchSnapshot();
+  });
+
+  test('deterministic names, labels and region', () => {
+    expect(Cdn.distributionName(new EnvironmentContext(env))).toBe('marketplace-platform-dev-cdn');
+    expect(objs.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'cloudfront.services.k8s.aws/v1alpha1 OriginAccessControl team-a/marketplace-platform-dev-oac',
+      'cloudfront.services.k8s.aws/v1alpha1 Distribution team-a/marketplace-platform-dev-cdn',
+    ]);
+    for (const o of objs) {
+      expect(o.metadata.labels['app.kubernetes.io/component']).toBe('cdn');
+      expect(o.metadata.labels['marketplace.platform.dev/environment']).toBe('marketplace-platform-dev');
+      expect(o.metadata.annotations[REGION_ANNOTATION]).toBe('us-east-1');
+      expect(o.metadata.annotations['services.k8s.aws/deletion-policy']).toBeUndefined();
+    }
+    expect(JSON.stringify(render(env))).toBe(JSON.stringify(objs));
+  });
+
+  test('Origin Access Control: S3, always signed with SigV4', () => {
+    expect(oac.spec.originAccessControlConfig).toMatchObject({
+      name: 'marketplace-oac-dev',
+      originAccessControlOriginType: 's3',
+      signingBehavior: 'always',
+      signingProtocol: 'sigv4',
+    });
+  });
+
+  test('distribution settings', () => {
+    expect(config).toMatchObject({
+      enabled: true,
+      defaultRootObject: 'index.html',
+      priceClass: 'PriceClass_100',
+      httpVersion: 'http2and3',
+      isIPV6Enabled: true,
+      viewerCertificate: { cloudFrontDefaultCertificate: true },
+    });
+    expect(config.webACLID).toBeUndefined();
+    expect(dist.spec.tags).toContainEqual({ key: 'Name', value: 'marketplace-cdn-dev' });
+  });
+
+  test('one S3 origin per distinct bucket, origin bucket first, regional domain, empty OAI', () => {
+    expect(config.origins.items).toEqual([
+      { id: 's3-assets', domainName: 'marketplace-assets-dev.s3.us-east-1.amazonaws.com', s3OriginConfig: { originAccessIdentity: '' } },
+      { id: 's3-solutions', domainName: 'marketplace-solutions-dev.s3.us-east-1.amazonaws.com', s3OriginConfig: { originAccessIdentity: '' } },
+    ]);
+  });
+
+  test('default behaviour to the origin bucket and one path behaviour per spec behaviour', () => {
+    const common = {
+      viewerProtocolPolicy: 'redirect-to-https',
+      allowedMethods: { items: ['GET', 'HEAD'], cachedMethods: { items: ['GET', 'HEAD'] } },
+      cachePolicyID: CACHING_OPTIMIZED_POLICY_ID,
+      compress: true,
+    };
+    expect(CACHING_OPTIMIZED_POLICY_ID).toBe('658327ea-f89d-4fab-a63d-7e88639e58f6');
+    expect(config.defaultCacheBehavior).toEqual({ targetOriginID: 's3-assets', ...common });
+    expect(config.cacheBehaviors.items).toEqual([{ pathPattern: '/solutions/*', targetOriginID: 's3-solutions', ...common }]);
+    const ids = config.origins.items.map((o: any) => o.id);
+    for (const b of [config.defaultCacheBehavior, ...config.cacheBehaviors.items]) expect(ids).toContain(b.targetOriginID);
+  });
+
+  test('standard logging to the logs bucket', () => {
+    expect(config.logging).toEqual({ enabled: true, bucket: 'marketplace-cdn-logs-dev.s3.amazonaws.com', prefix: 'cloudfront/', includeCookies: false });
+  });
+
+  test('every origin gets its OAC id through a required binding; no web ACL binding', () => {
+    expect(bindingsOf(oac)).toEqual([]);
+    expect(bindingsOf(dist)).toEqual(
+      [0, 1].map((i) => ({
+        path: `/spec/distributionConfig/origins/items/${i}/originAccessControlID`,
+        from: { apiVersion: 'cloudfront.services.k8s.aws/v1alpha1', kind: 'OriginAccessControl', name: 'marketplace-platform-dev-oac' },
+        fieldPath: 'status.id',
+        required: true,
+      })),
+    );
+  });
+
+  test('valid against the ACK CRDs', () => {
+    expectValid(objs);
+  });
+
+  test('the schema check is not vacuous: an undeclared field fails', () => {
+    const broken = structuredClone(dist);
+    broken.spec.distributionConfig.origins.items[0].originAccessControlId = 'E123';
+    const sets = schemaSets.filter((s) => s.has(broken));
+    if (existsSync(PINNED_CRDS)) expect(sets.length).toBeGreaterThan(0);
+    for (const set of sets) expect(set.errors(broken)).not.toEqual([]);
+  });
+});
+
+describe('Cdn, example 002 (origin bucket only, no logging)', () => {
+  const objs = render(example('002-ecommerce-web.yaml'));
+  const config = ofKind(objs, 'Distribution').spec.distributionConfig;
+
+  test('matches the snapshot', () => {
+    expect(objs).toMatchSnapshot();
+  });
+
+  test('one origin, no path behaviours, no logging', () => {
+    expect(config.origins.items.map((o: any) => o.id)).toEqual(['s3-assets']);
+    expect(config.origins.items[0].domainName).toBe('ecommerce-assets-prod123.s3.us-east-1.amazonaws.com');
+    expect(config.cacheBehaviors).toBeUndefined();
+    expect(config.logging).toBeUndefined();
+    expect(bindingsOf(ofKind(objs, 'Distribution')).map((b) => b.path)).toEqual(['/spec/distributionConfig/origins/items/0/originAccessControlID']);
+  });
+
+  test('valid against the ACK CRDs', () => {
+    expectValid(objs);
+  });
+});
+
+describe('Cdn with a CLOUDFRONT web ACL, us-east-2, behaviours sharing buckets', () => {
+  const env = example('001-marketplace-platform.yaml', (raw) => {
+    raw.spec.region = 'us-east-2';
+    raw.spec.network.availabilityZones = ['us-east-2a', 'us-east-2b'];
+    raw.spec.cdn.viewerProtocolPolicy = 'https-only';
+    raw.spec.cdn.priceClass = 'PriceClass_All';
+    raw.spec.cdn.behaviors = [
+      { pathPattern: '/solutions/*', bucket: 'solutions' },
+      { pathPattern: '/img/*', bucket: 'assets' },
+      { pathPattern: '/docs/*', bucket: 'solutions' },
+    ];
+    raw.spec.firewall = { scope: 'CLOUDFRONT' };
+  });
+  const objs = render(env, 'marketplace-platform-dev-waf');
+  const dist = ofKind(objs, 'Distribution');
+  const config = dist.spec.distributionConfig;
+
+  test('origins are deduplicated; behaviours keep spec order and target their bucket', () => {
+    expect(config.origins.items.map((o: any) => [o.id, o.domainName])).toEqual([
+      ['s3-assets', 'marketplace-assets-dev.s3.us-east-2.amazonaws.com'],
+      ['s3-solutions', 'marketplace-solutions-dev.s3.us-east-2.amazonaws.com'],
+    ]);
+    expect(config.cacheBehaviors.items.map((b: any) => [b.pathPattern, b.targetOriginID, b.viewerProtocolPolicy])).toEqual([
+      ['/solutions/*', 's3-solutions', 'https-only'],
+      ['/img/*', 's3-assets', 'https-only'],
+      ['/docs/*', 's3-solutions', 'https-only'],
+    ]);
+    expect(config.priceClass).toBe('PriceClass_All');
+  });
+
+  test('webACLID through a required binding on the WebACL ARN', () => {
+    const bindings = bindingsOf(dist);
+    expect(bindings.map((b) => b.path)).toEqual([
+      '/spec/distributionConfig/origins/items/0/originAccessControlID',
+      '/spec/distributionConfig/origins/items/1/originAccessControlID',
+      '/spec/distributionConfig/webACLID',
+    ]);
+    expect(bindings[2]).toEqual({
+      path: '/spec/distributionConfig/webACLID',
+      from: { apiVersion: 'wafv2.services.k8s.aws/v1alpha1', kind: 'WebACL', name: 'marketplace-platform-dev-waf' },
+      fieldPath: 'status.ackResourceMetadata.arn',
+      required: true,
+    });
+    expect(config.webACLID).toBeUndefined();
+  });
+
+  test('valid against the ACK CRDs', () => {
+    expectValid(objs);
+  });
+});

@@ -1,0 +1,251 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Chart } from 'cdk8s';
+import { parse } from 'yaml';
+import { validateEnvironment, type MarketplaceEnvironment } from '../../../api/index.js';
+import { BINDINGS_ANNOTATION, VALUE_PLACEHOLDER, type Binding } from '../../../charts/bindings.js';
+import { bucketAwsName, Storage } from '../../../charts/constructs/storage.js';
+import { DELETION_POLICY_ANNOTATION, EnvironmentContext, REGION_ANNOTATION } from '../../../charts/context.js';
+import { availableSchemaSets, PINNED_CRDS, ROOT, type CrdSchemaSet } from '../helpers/ack-schemas.js';
+
+type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels: Record<string, string>; annotations: Record<string, string> }; spec: any };
+
+const KMS_KEY = 'kms-key-under-test';
+const ARN = 'arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE';
+
+function example(file: string, edit?: (raw: any) => void): MarketplaceEnvironment {
+  const raw = parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
+  raw.metadata.namespace = 'team-a';
+  edit?.(raw);
+  return validateEnvironment(raw);
+}
+
+function render(env: MarketplaceEnvironment): Obj[] {
+  const chart = new Chart(new App(), 'test', { namespace: 'team-a', disableResourceNameHashes: true });
+  const ctx = new EnvironmentContext(env);
+  new Storage(chart, 'storage', { ctx, spec: env.spec.storage!, kmsKeyName: KMS_KEY });
+  return chart.toJson() as Obj[];
+}
+
+const byName = (objs: Obj[], name: string): Obj => {
+  const obj = objs.find((o) => o.metadata.name === name);
+  if (!obj) throw new Error(`no object ${name} in ${objs.map((o) => o.metadata.name).join(', ')}`);
+  return obj;
+};
+const bindingsOf = (obj: Obj): Binding[] => JSON.parse(obj.metadata.annotations[BINDINGS_ANNOTATION] ?? '[]');
+
+let schemaSets: CrdSchemaSet[];
+beforeAll(() => {
+  schemaSets = availableSchemaSets();
+});
+
+describe('Storage, example 001 (3 buckets, 2 served by the CDN, us-east-1)', () => {
+  const env = example('001-marketplace-platform.yaml');
+  const objs = render(env);
+  const assets = byName(objs, 'marketplace-platform-dev-bucket-assets');
+  const solutions = byName(objs, 'marketplace-platform-dev-bucket-solutions');
+  const logs = byName(objs, 'marketplace-platform-dev-bucket-cdn-logs');
+
+  test('matches the snapshot', () => {
+    expect(objs).toMatchSnapshot();
+  });
+
+  test('one Bucket per spec bucket, with deterministic Kubernetes and AWS names', () => {
+    expect(objs.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name} ${o.spec.name}`)).toEqual([
+      'Bucket team-a/marketplace-platform-dev-bucket-assets marketplace-assets-dev',
+      'Bucket team-a/marketplace-platform-dev-bucket-solutions marketplace-solutions-dev',
+      'Bucket team-a/marketplace-platform-dev-bucket-cdn-logs marketplace-cdn-logs-dev',
+    ]);
+    expect(bucketAwsName(new EnvironmentContext(env), 'assets')).toBe('marketplace-assets-dev');
+    expect(JSON.stringify(render(env))).toBe(JSON.stringify(objs));
+  });
+
+  test('labels, region and deletion-policy annotations', () => {
+    for (const o of objs) {
+      expect(o.apiVersion).toBe('s3.services.k8s.aws/v1alpha1');
+      expect(o.metadata.labels).toEqual({
+        'app.kubernetes.io/managed-by': 'marketplace-operator',
+        'app.kubernetes.io/part-of': 'marketplace',
+        'app.kubernetes.io/component': 'storage',
+        'marketplace.platform.dev/environment': 'marketplace-platform-dev',
+      });
+      expect(o.metadata.annotations[REGION_ANNOTATION]).toBe('us-east-1');
+      expect(o.metadata.annotations[DELETION_POLICY_ANNOTATION]).toBe('retain');
+      expect(o.spec.tagging.tagSet).toContainEqual({ key: 'Name', value: o.spec.name });
+      expect(o.spec.tagging.tagSet).toContainEqual({ key: 'Stage', value: 'dev' });
+    }
+  });
+
+  test('public access is blocked on every bucket; no location constraint in us-east-1', () => {
+    for (const o of objs) {
+      expect(o.spec.publicAccessBlock).toEqual({ blockPublicACLs: true, ignorePublicACLs: true, blockPublicPolicy: true, restrictPublicBuckets: true });
+      expect(o.spec.createBucketConfiguration).toBeUndefined();
+    }
+  });
+
+  test('object ownership by purpose: ACLs only on the logs bucket', () => {
+    expect(assets.spec.ownershipControls).toEqual({ rules: [{ objectOwnership: 'BucketOwnerEnforced' }] });
+    expect(solutions.spec.ownershipControls).toEqual({ rules: [{ objectOwnership: 'BucketOwnerEnforced' }] });
+    expect(logs.spec.ownershipControls).toEqual({ rules: [{ objectOwnership: 'BucketOwnerPreferred' }] });
+  });
+
+  test('versioning and lifecycle rules from the spec', () => {
+    expect(assets.spec.versioning).toEqual({ status: 'Enabled' });
+    expect(logs.spec.versioning).toBeUndefined();
+    expect(assets.spec.lifecycle).toEqual({
+      rules: [{ id: 'expire-noncurrent-versions', status: 'Enabled', filter: { prefix: '' }, noncurrentVersionExpiration: { noncurrentDays: 30 } }],
+    });
+    expect(logs.spec.lifecycle).toEqual({ rules: [{ id: 'expire-objects', status: 'Enabled', filter: { prefix: '' }, expiration: { days: 90 } }] });
+  });
+
+  test('SSE-S3 encryption, no KMS binding', () => {
+    for (const o of objs) {
+      expect(o.spec.encryption).toEqual({ rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] });
+      expect(bindingsOf(o).filter((b) => b.from.kind === 'Key')).toEqual([]);
+    }
+  });
+
+  test('CDN-served buckets: TLS-only policy until a non-required binding on the Distribution ARN replaces it', () => {
+    for (const [o, bucket] of [
+      [assets, 'marketplace-assets-dev'],
+      [solutions, 'marketplace-solutions-dev'],
+    ] as const) {
+      const fallback = JSON.parse(o.spec.policy);
+      expect(fallback.Statement).toHaveLength(1);
+      expect(fallback.Statement[0]).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+      const bindings = bindingsOf(o);
+      expect(bindings).toHaveLength(1);
+      const [b] = bindings;
+      expect(b).toMatchObject({
+        path: '/spec/policy',
+        from: { apiVersion: 'cloudfront.services.k8s.aws/v1alpha1', kind: 'Distribution', name: 'marketplace-platform-dev-cdn' },
+        fieldPath: 'status.ackResourceMetadata.arn',
+        required: false,
+      });
+      expect(b!.template).toContain(VALUE_PLACEHOLDER);
+      const doc = JSON.parse(b!.template!.replaceAll(VALUE_PLACEHOLDER, ARN));
+      expect(doc.Version).toBe('2012-10-17');
+      expect(doc.Statement).toHaveLength(2);
+      const deny = doc.Statement.find((s: any) => s.Effect === 'Deny');
+      expect(deny).toMatchObject({ Principal: '*', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+      expect(deny.Resource).toEqual([`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`]);
+      const allow = doc.Statement.find((s: any) => s.Effect === 'Allow');
+      expect(allow).toEqual({
+        Sid: expect.any(String),
+        Effect: 'Allow',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Action: 's3:GetObject',
+        Resource: `arn:aws:s3:::${bucket}/*`,
+        Condition: { StringEquals: { 'AWS:SourceArn': ARN } },
+      });
+    }
+  });
+
+  test('a bucket the CDN does not serve gets the TLS-only policy as a plain field and no binding', () => {
+    expect(logs.metadata.annotations[BINDINGS_ANNOTATION]).toBeUndefined();
+    const doc = JSON.parse(logs.spec.policy);
+    expect(doc.Statement).toEqual([
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: ['arn:aws:s3:::marketplace-cdn-logs-dev', 'arn:aws:s3:::marketplace-cdn-logs-dev/*'],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ]);
+    // Stable key order: sorted at every level.
+    expect(logs.spec.policy.indexOf('"Statement"')).toBeLessThan(logs.spec.policy.indexOf('"Version"'));
+  });
+
+  test('every Bucket is valid against the ACK CRDs', () => {
+    expectValid(objs);
+  });
+
+  test('the schema check is not vacuous: an undeclared field fails', () => {
+    const broken = structuredClone(logs);
+    broken.spec.publicAccessBlock.blockPublicAcls = true;
+    const sets = schemaSets.filter((s) => s.has(broken));
+    expect(sets.length).toBeGreaterThan(0);
+    for (const set of sets) expect(set.errors(broken)).not.toEqual([]);
+  });
+});
+
+describe('Storage, example 003 (KMS bucket, us-east-1, deletionPolicy Delete)', () => {
+  const objs = render(example('003-trading-platform.yaml'));
+
+  test('matches the snapshot', () => {
+    expect(objs).toMatchSnapshot();
+  });
+
+  test('KMS encryption with the key ARN through a required binding on the kms Key', () => {
+    expect(objs).toHaveLength(1);
+    const [trades] = objs;
+    expect(trades!.metadata.name).toBe('trading-useast1-bucket-trades');
+    expect(trades!.spec.name).toBe('trading-trades-synth2db2r6');
+    expect(trades!.metadata.annotations[DELETION_POLICY_ANNOTATION]).toBe('delete');
+    expect(trades!.spec.encryption).toEqual({ rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' }, bucketKeyEnabled: true }] });
+    expect(bindingsOf(trades!)).toEqual([
+      {
+        path: '/spec/encryption/rules/0/applyServerSideEncryptionByDefault/kmsMasterKeyID',
+        from: { apiVersion: 'kms.services.k8s.aws/v1alpha1', kind: 'Key', name: KMS_KEY },
+        fieldPath: 'status.ackResourceMetadata.arn',
+        required: true,
+      },
+    ]);
+    expect(trades!.spec.versioning).toBeUndefined();
+    expect(trades!.spec.lifecycle.rules).toEqual([{ id: 'expire-objects', status: 'Enabled', filter: { prefix: '' }, expiration: { days: 90 } }]);
+    // No CDN in 003: the TLS-only policy is a plain field.
+    expect(JSON.parse(trades!.spec.policy).Statement).toHaveLength(1);
+  });
+
+  test('valid against the ACK CRDs', () => {
+    expectValid(objs);
+  });
+});
+
+describe('Storage, example 004 (us-east-2)', () => {
+  const objs = render(example('004-core-business-unit.yaml'));
+
+  test('matches the snapshot', () => {
+    expect(objs).toMatchSnapshot();
+  });
+
+  test('location constraint outside us-east-1, region annotation, owner-enforced files bucket', () => {
+    expect(objs).toHaveLength(1);
+    const [b] = objs;
+    expect(b!.spec.createBucketConfiguration).toEqual({ locationConstraint: 'us-east-2' });
+    expect(b!.metadata.annotations[REGION_ANNOTATION]).toBe('us-east-2');
+    expect(b!.spec.ownershipControls.rules[0].objectOwnership).toBe('BucketOwnerEnforced');
+    expect(b!.spec.lifecycle).toBeUndefined();
+    expect(b!.spec.publicAccessBlock.restrictPublicBuckets).toBe(true);
+  });
+
+  test('valid against the ACK CRDs', () => {
+    expectValid(objs);
+  });
+});
+
+describe('Storage, KMS bucket not served by the CDN', () => {
+  test('carries the KMS key binding (required) and the plain TLS-only policy', () => {
+    const objs = render(
+      example('002-ecommerce-web.yaml', (raw) => {
+        raw.spec.storage.buckets.push({ name: 'orders', purpose: 'files', encryption: 'KMS' });
+      }),
+    );
+    const bucket = byName(objs, 'ecommerce-prod123-bucket-orders');
+    expect(bindingsOf(bucket).map((b) => [b.path, b.from.kind, b.required])).toEqual([
+      ['/spec/encryption/rules/0/applyServerSideEncryptionByDefault/kmsMasterKeyID', 'Key', true],
+    ]);
+    expect(JSON.parse(bucket.spec.policy).Statement).toHaveLength(1);
+    expectValid(objs);
+  });
+});
+
+function expectValid(objs: Obj[]): void {
+  for (const obj of objs) {
+    const sets = schemaSets.filter((s) => s.has(obj));
+    for (const set of sets) expect(set.errors(obj)).toEqual([]);
+    if (existsSync(PINNED_CRDS)) expect(sets.map((s) => s.label)).toContain('pinned');
+  }
+}
