@@ -13,13 +13,21 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
  * - `additionalProperties: false` goes (structural schemas forbid it beside `properties`; the API server prunes
  *   unknown fields instead, and rejects them under strict field validation);
  * - `uniqueItems` goes (forbidden in CRDs; sets are declared with x-kubernetes-list-type: set);
- * - TypeBox's `patternProperties` for records becomes `additionalProperties`.
+ * - TypeBox's `patternProperties` for records becomes `additionalProperties`;
+ * - a property with a `default` is not `required`: the API server fills it in, and it validates every default
+ *   against the schema (`default: {}` of an object whose defaulted properties were required would be rejected).
  */
 export function toStructural(schema: Json): Json {
   if (Array.isArray(schema)) return schema.map(toStructural);
   if (schema === null || typeof schema !== 'object') return schema;
   const out: { [key: string]: Json } = {};
+  const properties = (schema.properties ?? {}) as { [key: string]: { [key: string]: Json } };
   for (const [key, value] of Object.entries(schema)) {
+    if (key === 'required' && Array.isArray(value)) {
+      const required = value.filter((name) => typeof name === 'string' && properties[name]?.default === undefined);
+      if (required.length > 0) out.required = required;
+      continue;
+    }
     if (key === 'uniqueItems' || (key === 'additionalProperties' && value === false)) continue;
     if (key === 'patternProperties' && value && typeof value === 'object' && !Array.isArray(value)) {
       const [only] = Object.values(value);
@@ -89,11 +97,8 @@ export function buildCrd(): Record<string, Json> {
                 status: toStructural(plain(StatusSchema)),
               },
               'x-kubernetes-validations': [
-                {
-                  rule: 'size(self.metadata.name) <= 40',
-                  message: 'metadata.name must be at most 40 characters (children are named <name>-<component>-<n>)',
-                  fieldPath: '.metadata.name',
-                },
+                // No fieldPath: it may only name fields the schema declares, and metadata is not declared here.
+                { rule: 'size(self.metadata.name) <= 40', message: 'metadata.name must be at most 40 characters (children are named <name>-<component>-<n>)' },
               ],
             },
           },

@@ -21,12 +21,18 @@ export const DatabaseSchema = Obj(
     serverless: Type.Optional(
       Obj(
         {
-          minACU: Type.Number({ description: 'Minimum Aurora capacity units (0 to 256 in steps of 0.5; 0 lets the cluster auto-pause).', minimum: 0, maximum: 256, multipleOf: 0.5 }),
-          maxACU: Type.Number({ description: 'Maximum Aurora capacity units (1 to 256 in steps of 0.5).', minimum: 1, maximum: 256, multipleOf: 0.5 }),
+          minACU: Type.Number({ description: 'Minimum Aurora capacity units (0 to 256 in steps of 0.5; 0 lets the cluster auto-pause).', minimum: 0, maximum: 256 }),
+          maxACU: Type.Number({ description: 'Maximum Aurora capacity units (1 to 256 in steps of 0.5).', minimum: 1, maximum: 256 }),
         },
         {
           description: 'Aurora Serverless v2 scaling (db.serverless instances). Exclusive with instanceClass.',
-          'x-kubernetes-validations': [{ rule: 'self.minACU <= self.maxACU', message: 'minACU must be less than or equal to maxACU', fieldPath: '.minACU' }],
+          // The 0.5 steps are CEL, not `multipleOf: 0.5`: the API server validates a whole-number value (maxACU: 2)
+          // with go-openapi's integer path, which truncates the factor to 0 and rejects every such spec.
+          'x-kubernetes-validations': [
+            { rule: 'self.minACU <= self.maxACU', message: 'minACU must be less than or equal to maxACU', fieldPath: '.minACU' },
+            { rule: 'double(int(self.minACU * 2.0)) == self.minACU * 2.0', message: 'minACU must be a multiple of 0.5', fieldPath: '.minACU' },
+            { rule: 'double(int(self.maxACU * 2.0)) == self.maxACU * 2.0', message: 'maxACU must be a multiple of 0.5', fieldPath: '.maxACU' },
+          ],
         },
       ),
     ),

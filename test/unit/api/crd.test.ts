@@ -30,11 +30,14 @@ describe('crds/marketplaceenvironments.yaml', () => {
     expect(version.additionalPrinterColumns.map((c: Node) => c.name)).toEqual(['Ready', 'Phase', 'Reason', 'Children', 'Region', 'Message', 'Age']);
   });
 
-  it('is a structural schema (no additionalProperties: false, no uniqueItems, every node typed)', () => {
+  it('is a structural schema (no additionalProperties: false, no uniqueItems, no fractional multipleOf, every node typed)', () => {
     const problems: string[] = [];
     walk(root.properties.spec, 'spec', (n, p) => {
       if (n.additionalProperties === false) problems.push(`${p}: additionalProperties false`);
       if ('uniqueItems' in n) problems.push(`${p}: uniqueItems`);
+      // go-openapi validates whole-number values against multipleOf as integers, truncating a fractional factor to 0.
+      if ('multipleOf' in n && !Number.isInteger(n.multipleOf)) problems.push(`${p}: fractional multipleOf`);
+      if (n.default !== undefined && (n.required ?? []).length > 0 && typeof n.default === 'object') problems.push(`${p}: default object with required fields`);
       if (!n.type) problems.push(`${p}: no type`);
     });
     expect(problems).toEqual([]);
@@ -48,10 +51,12 @@ describe('crds/marketplaceenvironments.yaml', () => {
 
   it('gives every CEL rule a message, and cross-field rules a fieldPath', () => {
     const rules: Node[] = [];
-    walk(root, '', (n) => rules.push(...((n['x-kubernetes-validations'] ?? []) as Node[])));
+    // Below the root: a root rule can only be about metadata, which no fieldPath may name.
+    for (const part of ['spec', 'status']) walk(root.properties[part], part, (n) => rules.push(...((n['x-kubernetes-validations'] ?? []) as Node[])));
     expect(rules.length).toBeGreaterThanOrEqual(15);
     for (const r of rules) expect(r.message).toEqual(expect.any(String));
     expect(rules.filter((r) => !r.rule.includes('oldSelf') && !r.fieldPath)).toEqual([]);
+    expect(root['x-kubernetes-validations'].map((r: Node) => r.message)).toEqual([expect.stringContaining('metadata.name')]);
   });
 
   it('makes region, project, suffix and VPC CIDR immutable', () => {

@@ -1,0 +1,121 @@
+/**
+ * Wires the controller: informers on MarketplaceEnvironments and on every served child kind → a de-duplicating work
+ * queue → the reconciler. With leader election, the queue only works while this process holds the Lease, so two
+ * replicas never reconcile at once.
+ */
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { GROUP, PLURAL, VERSION } from '../api/index.js';
+import { InformerChildCache } from './marketplace-environment/child-cache.js';
+import { Reconciler } from './marketplace-environment/reconciler.js';
+import { ApiWriteCounter } from './runtime/api-write-counter.js';
+import { ClientNodeKubeClient } from './runtime/client-node-kube-client.js';
+import { ResilientInformer } from './runtime/informer.js';
+import type { KubeClient } from './runtime/kube-client.js';
+import { LeaderElector } from './runtime/leader-election.js';
+import { KubeLeaseLock } from './runtime/lease-lock.js';
+import type { Logger } from './runtime/logger.js';
+import { WorkQueue } from './runtime/work-queue.js';
+import type { WorkQueueMetrics } from './runtime/work-queue-metrics.js';
+
+/** Field manager of every write the operator makes (server-side apply ownership). */
+export const FIELD_MANAGER = 'marketplace-operator';
+
+/** Options of {@link Manager}. */
+export interface ManagerOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly logger: Logger;
+  /** Namespaces to watch; empty = all. @default [] */
+  readonly namespaces?: readonly string[];
+  /** Environments reconciled in parallel. @default 4 */
+  readonly concurrency?: number;
+  /** Full resync of every environment (ACK status changes arrive on children; this is the safety net). @default 300_000 */
+  readonly resyncPeriodMs?: number;
+  /** Leader election on a coordination.k8s.io Lease; omit to run without. */
+  readonly leaderElection?: { readonly namespace: string; readonly name: string; readonly identity: string };
+  /** Called when leadership is lost: the process should exit, as controller-runtime does. */
+  readonly onLostLeadership?: () => void;
+  readonly metrics?: WorkQueueMetrics;
+  /** Counts writes by verb (for benchmarks and the zero-writes check). */
+  readonly writes?: ApiWriteCounter;
+  /** Poll interval while an environment is not ready. @default 30_000 */
+  readonly progressRequeueMs?: number;
+}
+
+/** The running controller. */
+export class Manager {
+  /** The client every reconcile writes through. */
+  readonly kube: KubeClient;
+  /** Writes by verb since start. */
+  readonly writes: ApiWriteCounter;
+  private readonly queue: WorkQueue;
+  private readonly children: InformerChildCache;
+  private readonly informers: ResilientInformer<KubernetesObject>[] = [];
+  private elector?: LeaderElector;
+
+  constructor(private readonly options: ManagerOptions) {
+    this.writes = options.writes ?? new ApiWriteCounter();
+    this.kube = ClientNodeKubeClient.fromKubeConfig(options.kubeConfig, { fieldManager: FIELD_MANAGER, writes: this.writes });
+    const namespaces = options.namespaces ?? [];
+    this.children = new InformerChildCache({ kubeConfig: options.kubeConfig, namespaces, enqueue: (k) => this.queue.add(k), logger: options.logger });
+    const reconciler = new Reconciler({ kube: this.kube, children: this.children, logger: options.logger, progressRequeueMs: options.progressRequeueMs });
+    this.queue = new WorkQueue({
+      name: 'marketplaceenvironment',
+      handler: (key) => reconciler.reconcile(key),
+      concurrency: options.concurrency ?? 4,
+      logger: options.logger,
+      metrics: options.metrics,
+    });
+  }
+
+  /** Starts caches and informers, then (once leading, if electing) the workers. */
+  async start(): Promise<void> {
+    await this.children.start();
+    const paths = (this.options.namespaces ?? []).length
+      ? this.options.namespaces!.map((ns) => `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}`)
+      : [`/apis/${GROUP}/${VERSION}/${PLURAL}`];
+    for (const path of paths) {
+      const informer = new ResilientInformer<KubernetesObject>({
+        kubeConfig: this.options.kubeConfig,
+        path,
+        resyncPeriodMs: this.options.resyncPeriodMs ?? 300_000,
+        logger: this.options.logger,
+        handler: (_event, o) => this.queue.add(`${o.metadata?.namespace}/${o.metadata?.name}`),
+      });
+      this.informers.push(informer);
+      await informer.start();
+    }
+    await Promise.all(this.informers.map((i) => i.waitForSync()));
+    const le = this.options.leaderElection;
+    if (!le) {
+      this.queue.start();
+      this.options.logger.info({ namespaces: this.options.namespaces ?? 'all' }, 'controller started');
+      return;
+    }
+    this.elector = new LeaderElector({
+      lock: KubeLeaseLock.fromKubeConfig(this.options.kubeConfig, { namespace: le.namespace, name: le.name }),
+      identity: le.identity,
+      onStartedLeading: () => {
+        this.options.logger.info({ identity: le.identity }, 'leading: starting workers');
+        this.queue.start();
+      },
+      onStoppedLeading: (reason) => {
+        this.options.logger.warn({ reason }, 'stopped leading');
+        if (reason === 'lost') this.options.onLostLeadership?.();
+      },
+    });
+    await this.elector.start();
+  }
+
+  /** Whether the caches are synced and (when electing) this replica leads. */
+  ready(): boolean {
+    return this.informers.every((i) => i.hasSynced()) && (!this.elector || this.elector.isLeader());
+  }
+
+  /** Stops workers first, then releases the lease, then stops informers. */
+  async stop(): Promise<void> {
+    await this.queue.shutdown();
+    await this.elector?.stop();
+    await Promise.all(this.informers.map((i) => i.stop()));
+    await this.children.stop();
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Applies the rendered children (server-side apply, fixed field manager, strict field validation) and prunes the
+ * children that are no longer rendered. Objects whose required late bindings are unresolved are held back; objects
+ * whose live state already contains everything rendered are skipped (no write for an unchanged environment).
+ */
+import type { Binding } from '../../charts/bindings.js';
+import type { RenderedObject } from '../../charts/render.js';
+import type { KubeClient } from '../runtime/kube-client.js';
+import { needsApply } from './apply-diff.js';
+import type { ChildCache } from './child-cache.js';
+import { gvkKey, objectKey } from './child-kinds.js';
+import type { LiveChild } from './outputs.js';
+import { resolveBindings } from './resolve-bindings.js';
+
+/** What an apply pass did. */
+export interface ApplyResult {
+  /** Live objects by objectKey, including the responses of this pass. */
+  readonly live: Map<string, LiveChild>;
+  readonly heldBack: Map<string, readonly Binding[]>;
+  readonly errors: Map<string, string>;
+  /** Number of objects written. */
+  readonly applied: number;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Options of {@link applyChildren}. */
+export interface ApplyOptions {
+  readonly kube: KubeClient;
+  readonly cache: ChildCache;
+  readonly namespace: string;
+  readonly envName: string;
+  /** Applies in flight at once. */
+  readonly concurrency: number;
+}
+
+/** Applies `desired` (see the module comment). */
+export async function applyChildren(desired: readonly RenderedObject[], options: ApplyOptions): Promise<ApplyResult> {
+  const { kube, cache, namespace } = options;
+  const live = new Map(cache.list(namespace, options.envName).map((o) => [objectKey(o), o] as const));
+  const heldBack = new Map<string, readonly Binding[]>();
+  const errors = new Map<string, string>();
+  const unserved = cache.unserved();
+  const lookup = (apiVersion: string, kind: string, name: string) => live.get(`${apiVersion}/${kind}/${name}`) ?? cache.get(apiVersion, kind, namespace, name);
+  const toApply: RenderedObject[] = [];
+  for (const o of desired) {
+    if (unserved.has(gvkKey(o))) continue;
+    const { object, waitingFor } = resolveBindings(o, lookup);
+    if (waitingFor.length > 0) heldBack.set(objectKey(o), waitingFor);
+    else if (needsApply(object, live.get(objectKey(o)))) toApply.push(object);
+  }
+  await forEachLimited(toApply, options.concurrency, async (o) => {
+    try {
+      live.set(objectKey(o), (await kube.apply(o as never)) as LiveChild);
+    } catch (err) {
+      errors.set(objectKey(o), (err as Error).message);
+    }
+  });
+  return { live, heldBack, errors, applied: toApply.length };
+}
+
+/**
+ * Deletes live children that are no longer rendered. Called only after every apply succeeded, so a failed apply can
+ * never make the operator delete something it merely failed to re-create.
+ */
+export async function pruneChildren(desired: readonly RenderedObject[], live: ReadonlyMap<string, LiveChild>, kube: KubeClient, namespace: string): Promise<string[]> {
+  const wanted = new Set(desired.map(objectKey));
+  const pruned: string[] = [];
+  for (const [key, o] of live) {
+    if (wanted.has(key) || !o.apiVersion || !o.kind || !o.metadata?.name) continue;
+    await kube.delete({ apiVersion: o.apiVersion, kind: o.kind, namespace, name: o.metadata.name });
+    pruned.push(`${o.kind}/${o.metadata.name}`);
+  }
+  return pruned;
+}

@@ -1,0 +1,114 @@
+/**
+ * Informer caches of every child kind the API server serves, so a reconcile reads children without API calls.
+ * A change to a child enqueues its environment (found through the environment label): ACK reports progress only on
+ * the children, never on our object.
+ */
+import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { ENVIRONMENT_LABEL, MANAGED_BY } from '../../charts/naming.js';
+import { ResilientInformer } from '../runtime/informer.js';
+import type { Logger } from '../runtime/logger.js';
+import { CHILD_KINDS, gvkKey, type ChildKind } from './child-kinds.js';
+import type { LiveChild } from './outputs.js';
+
+/** Read access to live children. */
+export interface ChildCache {
+  /** `apiVersion/kind` keys the API server does not serve (no CRD installed). */
+  unserved(): ReadonlySet<string>;
+  /** Children of environment `name` in `namespace`, all kinds. */
+  list(namespace: string, name: string): LiveChild[];
+  /** One child. */
+  get(apiVersion: string, kind: string, namespace: string, name: string): LiveChild | undefined;
+}
+
+/** Options of {@link InformerChildCache}. */
+export interface InformerChildCacheOptions {
+  readonly kubeConfig: KubeConfig;
+  /** Namespaces to watch; empty = all. */
+  readonly namespaces: readonly string[];
+  /** Called with `namespace/name` of the environment owning a changed child. */
+  readonly enqueue: (key: string) => void;
+  readonly logger: Logger;
+  /** @default 300_000 */
+  readonly resyncPeriodMs?: number;
+}
+
+const splitApiVersion = (apiVersion: string) => {
+  const [group = '', version = ''] = apiVersion.split('/');
+  return { group, version };
+};
+
+/** {@link ChildCache} on one {@link ResilientInformer} per served kind and namespace. */
+export class InformerChildCache implements ChildCache {
+  private readonly informers = new Map<string, ResilientInformer<KubernetesObject>[]>();
+  private readonly missing = new Set<string>();
+
+  constructor(private readonly options: InformerChildCacheOptions) {}
+
+  /** Discovers which kinds are served, starts their informers and waits for their first list. */
+  async start(): Promise<void> {
+    const api = this.options.kubeConfig.makeApiClient(CustomObjectsApi);
+    for (const kind of CHILD_KINDS) {
+      if (await this.isServed(api, kind)) this.informers.set(gvkKey(kind), this.startInformers(kind));
+      else this.missing.add(gvkKey(kind));
+    }
+    if (this.missing.size > 0) this.options.logger.warn({ unserved: [...this.missing] }, 'child kinds not served by the API server');
+    await Promise.all([...this.informers.values()].flat().map((i) => i.waitForSync()));
+  }
+
+  /** Stops every informer. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.informers.values()].flat().map((i) => i.stop()));
+  }
+
+  unserved(): ReadonlySet<string> {
+    return this.missing;
+  }
+
+  list(namespace: string, name: string): LiveChild[] {
+    return [...this.informers.values()].flatMap((informers) =>
+      informers.flatMap((i) => i.list(namespace)).filter((o) => o.metadata?.labels?.[ENVIRONMENT_LABEL] === name),
+    ) as LiveChild[];
+  }
+
+  get(apiVersion: string, kind: string, namespace: string, name: string): LiveChild | undefined {
+    const informers = this.informers.get(`${apiVersion}/${kind}`) ?? [];
+    for (const i of informers) {
+      const found = i.get(name, namespace);
+      if (found) return found as LiveChild;
+    }
+    return undefined;
+  }
+
+  private async isServed(api: CustomObjectsApi, kind: ChildKind): Promise<boolean> {
+    const { group, version } = splitApiVersion(kind.apiVersion);
+    try {
+      await api.listClusterCustomObject({ group, version, plural: kind.plural, limit: 1 });
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return false;
+      throw err;
+    }
+  }
+
+  private startInformers(kind: ChildKind): ResilientInformer<KubernetesObject>[] {
+    const { group, version } = splitApiVersion(kind.apiVersion);
+    const paths = this.options.namespaces.length
+      ? this.options.namespaces.map((ns) => `/apis/${group}/${version}/namespaces/${ns}/${kind.plural}`)
+      : [`/apis/${group}/${version}/${kind.plural}`];
+    return paths.map((path) => {
+      const informer = new ResilientInformer<KubernetesObject>({
+        kubeConfig: this.options.kubeConfig,
+        path,
+        labelSelector: `app.kubernetes.io/managed-by=${MANAGED_BY}`,
+        resyncPeriodMs: 0,
+        logger: this.options.logger,
+        handler: (event, o) => {
+          const env = o.metadata?.labels?.[ENVIRONMENT_LABEL];
+          if (env && event !== 'resync') this.options.enqueue(`${o.metadata?.namespace}/${env}`);
+        },
+      });
+      void informer.start();
+      return informer;
+    });
+  }
+}

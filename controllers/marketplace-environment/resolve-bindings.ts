@@ -1,0 +1,58 @@
+/**
+ * Fills the late bindings the charts declared (charts/bindings.ts) from live children. Pure: the caller supplies
+ * the lookup (an informer cache in production).
+ */
+import { BINDINGS_ANNOTATION, VALUE_PLACEHOLDER, type Binding } from '../../charts/bindings.js';
+import type { RenderedObject } from '../../charts/render.js';
+
+/** Finds a live child by apiVersion, kind and name (same namespace as the object being resolved). */
+export type ChildLookup = (apiVersion: string, kind: string, name: string) => Record<string, unknown> | undefined;
+
+/** Result of resolving one object. */
+export interface Resolution {
+  /** The object with every resolvable binding filled in. */
+  readonly object: RenderedObject;
+  /** Required bindings without a value yet: the object must not be applied. */
+  readonly waitingFor: readonly Binding[];
+}
+
+/** Value at a dot path (`status.ackResourceMetadata.arn`), if it is a non-empty string. */
+function valueAt(obj: Record<string, unknown> | undefined, dotPath: string): string | undefined {
+  let cur: unknown = obj;
+  for (const part of dotPath.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[part] : undefined;
+  return typeof cur === 'string' && cur !== '' ? cur : undefined;
+}
+
+/** Sets `value` at a JSON pointer, creating missing intermediate objects. */
+function setAt(root: Record<string, unknown>, pointer: string, value: unknown): void {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let cur: Record<string, unknown> = root;
+  parts.slice(0, -1).forEach((part) => {
+    cur[part] ??= {};
+    cur = cur[part] as Record<string, unknown>;
+  });
+  cur[parts[parts.length - 1]!] = value;
+}
+
+/** The bindings declared on an object. */
+export function bindingsOf(object: RenderedObject): Binding[] {
+  const raw = object.metadata.annotations?.[BINDINGS_ANNOTATION];
+  return raw ? (JSON.parse(raw) as Binding[]) : [];
+}
+
+/** Resolves the bindings of `object` with `lookup`; never mutates `object`. */
+export function resolveBindings(object: RenderedObject, lookup: ChildLookup): Resolution {
+  const bindings = bindingsOf(object);
+  if (bindings.length === 0) return { object, waitingFor: [] };
+  const copy = JSON.parse(JSON.stringify(object)) as RenderedObject;
+  const waitingFor: Binding[] = [];
+  for (const b of bindings) {
+    const value = valueAt(lookup(b.from.apiVersion, b.from.kind, b.from.name), b.fieldPath);
+    if (value === undefined) {
+      if (b.required) waitingFor.push(b);
+      continue;
+    }
+    setAt(copy as unknown as Record<string, unknown>, b.path, b.template ? b.template.split(VALUE_PLACEHOLDER).join(value) : value);
+  }
+  return { object: copy, waitingFor };
+}
