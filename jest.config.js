@@ -11,6 +11,9 @@ const common = {
 
 /** @type {import('jest').Config} */
 export default {
+  // Integration tests wait for a real API server and the controller to converge: seconds, not milliseconds.
+  // (Jest 30 reads testTimeout from the root config only.)
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
