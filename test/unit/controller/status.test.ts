@@ -1,0 +1,112 @@
+import type { RenderedObject } from '../../../charts/render.js';
+import { mergeConditions } from '../../../controllers/marketplace-environment/conditions.js';
+import { computeStatus, type Observation } from '../../../controllers/marketplace-environment/status.js';
+import { needsApply, isSubset } from '../../../controllers/marketplace-environment/apply-diff.js';
+import { resolveBindings } from '../../../controllers/marketplace-environment/resolve-bindings.js';
+import { transitionEvents } from '../../../controllers/marketplace-environment/events.js';
+
+const obj = (kind: string, name: string, annotations: Record<string, string> = {}): RenderedObject => ({
+  apiVersion: `x.services.k8s.aws/v1alpha1`, kind, metadata: { name, namespace: 'ns', labels: { 'app.kubernetes.io/component': 'network' }, annotations }, spec: { a: 1 },
+});
+const synced = { status: { conditions: [{ type: 'ACK.ResourceSynced', status: 'True' }] } };
+const base = (over: Partial<Observation> = {}): Observation => ({
+  generation: 3, desired: [], live: new Map(), heldBack: new Map(), applyErrors: new Map(), unserved: new Set(), outputs: {}, now: '2026-11-22T00:00:00Z', ...over,
+});
+const key = (o: RenderedObject) => `${o.apiVersion}/${o.kind}/${o.metadata.name}`;
+
+describe('computeStatus', () => {
+  const vpc = obj('VPC', 'e-vpc');
+  const subnet = obj('Subnet', 'e-subnet');
+
+  it('is Ready with every child synced, stamping observedGeneration everywhere', () => {
+    const s = computeStatus(base({ desired: [vpc, subnet], live: new Map([[key(vpc), { kind: 'VPC', ...synced }], [key(subnet), { kind: 'Subnet', ...synced }]]) }));
+    expect(s).toMatchObject({ phase: 'Ready', summary: '2/2', observedGeneration: 3 });
+    expect(s.conditions!.map((c) => [c.type, c.status, c.observedGeneration])).toEqual([['Ready', 'True', 3], ['Progressing', 'False', 3], ['Degraded', 'False', 3]]);
+  });
+
+  it.each([
+    ['a child not created yet', { live: new Map([[key(vpc), { kind: 'VPC', ...synced }]]) }, 'Progressing', 'Reconciling', 'NotCreated'],
+    ['a child waiting for a binding', { live: new Map([[key(vpc), { kind: 'VPC', ...synced }]]), heldBack: new Map([[key(subnet), [{ path: '/x', from: { apiVersion: 'v', kind: 'Key', name: 'k' }, fieldPath: 'status.arn', required: true }]]]) }, 'Progressing', 'WaitingForDependencies', 'WaitingForDependency'],
+    ['an apply error', { live: new Map([[key(vpc), { kind: 'VPC', ...synced }]]), applyErrors: new Map([[key(subnet), 'HTTP 500: field not declared in schema']]) }, 'Degraded', 'ComponentFailed', 'ApplyFailed'],
+    ['a kind the server does not serve', { live: new Map([[key(vpc), { kind: 'VPC', ...synced }]]), unserved: new Set(['x.services.k8s.aws/v1alpha1/Subnet']) }, 'Degraded', 'ComponentFailed', 'KindNotInstalled'],
+  ] as const)('with %s', (_name, over, phase, readyReason, subnetReason) => {
+    const s = computeStatus(base({ desired: [vpc, subnet], ...over }));
+    expect(s.phase).toBe(phase);
+    expect(s.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: readyReason });
+    expect(s.components!.find((c) => c.name === 'e-subnet')?.reason).toBe(subnetReason);
+    expect(s.conditions!.find((c) => c.type === 'Ready')!.message).toContain('Subnet/e-subnet');
+  });
+
+  it('reports an invalid spec on all three conditions, keeping the previous components', () => {
+    const s = computeStatus(base({ invalid: [{ field: 'spec.network.subnets', message: 'do not fit' }], previous: { components: [{ component: 'network', kind: 'VPC', name: 'e-vpc', state: 'Ready' }] } }));
+    expect(s.phase).toBe('Degraded');
+    expect(s.conditions!.map((c) => c.reason)).toEqual(['InvalidSpec', 'InvalidSpec', 'InvalidSpec']);
+    expect(s.conditions![0]!.message).toContain('spec.network.subnets: do not fit');
+    expect(s.components).toHaveLength(1);
+  });
+
+  it('reports deletion progress', () => {
+    const s = computeStatus(base({ deleting: { kinds: ['Subnet'], remaining: 4 } }));
+    expect(s.phase).toBe('Deleting');
+    expect(s.conditions![0]!.message).toBe('deleting Subnet; 4 children left');
+  });
+});
+
+describe('mergeConditions', () => {
+  const prev = [{ type: 'Ready', status: 'False' as const, reason: 'Reconciling', message: 'm', lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: 1 }];
+  it('keeps lastTransitionTime while the status does not change', () => {
+    expect(mergeConditions(prev, [{ type: 'Ready', status: 'False', reason: 'Other', message: 'n' }], 2, 'NOW')[0]).toMatchObject({ lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: 2, reason: 'Other' });
+  });
+  it('stamps now on a transition', () => {
+    expect(mergeConditions(prev, [{ type: 'Ready', status: 'True', reason: 'Ok', message: '' }], 2, 'NOW')[0]!.lastTransitionTime).toBe('NOW');
+  });
+});
+
+describe('needsApply (no-op detection)', () => {
+  const desired = { metadata: { name: 'a', labels: { l: '1' } }, spec: { cidr: 'x', tags: [{ key: 'k', value: 'v' }] } };
+  it.each([
+    ['absent', undefined, true],
+    ['identical', { metadata: { name: 'a', labels: { l: '1' }, uid: 'u' }, spec: { cidr: 'x', tags: [{ key: 'k', value: 'v' }] } }, false],
+    ['with late-initialised extra fields', { metadata: { name: 'a', labels: { l: '1', other: 'x' } }, spec: { cidr: 'x', tags: [{ key: 'k', value: 'v' }], extra: true } }, false],
+    ['a rendered field changed', { metadata: { name: 'a', labels: { l: '1' } }, spec: { cidr: 'y', tags: [{ key: 'k', value: 'v' }] } }, true],
+    ['a list grew', { metadata: { name: 'a', labels: { l: '1' } }, spec: { cidr: 'x', tags: [{ key: 'k', value: 'v' }, { key: 'z', value: 'z' }] } }, true],
+    ['a label changed', { metadata: { name: 'a', labels: { l: '2' } }, spec: { cidr: 'x', tags: [{ key: 'k', value: 'v' }] } }, true],
+  ])('%s → %s', (_name, live, expected) => {
+    expect(needsApply(desired, live)).toBe(expected);
+  });
+  it('compares scalars strictly', () => {
+    expect(isSubset({ a: 1 }, { a: '1' })).toBe(false);
+  });
+});
+
+describe('resolveBindings', () => {
+  const binding = (required: boolean, template?: string) => ({ path: '/spec/target/id', from: { apiVersion: 'v', kind: 'Key', name: 'k' }, fieldPath: 'status.ackResourceMetadata.arn', required, ...(template ? { template } : {}) });
+  const withBindings = (...b: object[]) => obj('Bucket', 'b', { 'marketplace.platform.dev/bindings': JSON.stringify(b) });
+  const source = { status: { ackResourceMetadata: { arn: 'arn:k' } } };
+
+  it('fills a value, creating the path, without mutating the input', () => {
+    const input = withBindings(binding(true));
+    const r = resolveBindings(input, () => source);
+    expect(r.waitingFor).toEqual([]);
+    expect(r.object.spec).toEqual({ a: 1, target: { id: 'arn:k' } });
+    expect(input.spec).toEqual({ a: 1 });
+  });
+  it('holds back on a missing required value and leaves an optional one as rendered', () => {
+    expect(resolveBindings(withBindings(binding(true)), () => undefined).waitingFor).toHaveLength(1);
+    const optional = resolveBindings(withBindings(binding(false)), () => ({ status: {} }));
+    expect(optional.waitingFor).toEqual([]);
+    expect(optional.object.spec).toEqual({ a: 1 });
+  });
+  it('renders a template', () => {
+    expect(resolveBindings(withBindings(binding(true, '{"arn":"{{value}}"}')), () => source).object.spec?.target).toEqual({ id: '{"arn":"arn:k"}' });
+  });
+});
+
+describe('transitionEvents', () => {
+  it('records a phase change and each newly failed component once', () => {
+    const next = { phase: 'Degraded' as const, conditions: [], components: [{ component: 'database', kind: 'DBCluster', name: 'db', state: 'Failed' as const, reason: 'InvalidParameter', message: 'bad' }] };
+    const events = transitionEvents({ phase: 'Progressing' }, next, []);
+    expect(events.map((e) => [e.type, e.reason])).toEqual([['Warning', 'PhaseDegraded'], ['Warning', 'InvalidParameter']]);
+    expect(transitionEvents(next, next, [])).toEqual([]);
+  });
+});
