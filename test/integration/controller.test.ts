@@ -2,6 +2,7 @@
  * The controller on a real API server. No ACK controller runs here: the tests play its part by patching the
  * children's status (helpers/ack-simulator.ts).
  */
+import { writeFileSync } from 'node:fs';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { renderEnvironment } from '../../charts/index.js';
 import { validateEnvironment, type MarketplaceEnvironmentStatus } from '../../api/index.js';
@@ -93,6 +94,8 @@ describe('one environment through its life', () => {
 
   it('goes Ready with outputs once ACK reports every child synced', async () => {
     const env = await syncUntilReady(name);
+    // MPE_RECORD_STATUS=path keeps a real status for the docs (docs/status.md).
+    if (process.env.MPE_RECORD_STATUS) writeFileSync(process.env.MPE_RECORD_STATUS, JSON.stringify({ metadata: { name, generation: env.metadata?.generation }, status: env.status }, null, 2));
     expect(env.status?.observedGeneration).toBe(env.metadata?.generation);
     expect(condition(env, 'Ready')).toMatchObject({ status: 'True', reason: 'AllComponentsReady', observedGeneration: env.metadata?.generation });
     expect(condition(env, 'Degraded')).toMatchObject({ status: 'False' });
