@@ -2,8 +2,10 @@
 # One-time (idempotent) setup after `npm ci`: everything the tests and the main job need that npm does not install.
 #  1. the ACK CRDs of the pinned controllers, from the Go module proxy (hack/fetch-ack-crds.sh)
 #  2. etcd, kube-apiserver, kube-controller-manager and kubectl from the Go module proxy (hack/build-control-plane.sh)
+#  3. a Lua 5.1 interpreter (Debian lua5.1) for the Argo CD health check tests (hack/setup-lua.sh)
 # Each step skips work already done; Go's module and build caches make a rebuild in a fresh clone fast.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash hack/fetch-ack-crds.sh
 bash hack/build-control-plane.sh
+bash hack/setup-lua.sh
