@@ -1,22 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import { validateEnvironment, type MarketplaceEnvironment } from '../../../api/index.js';
+import type { MarketplaceEnvironment } from '../../../api/index.js';
 import { AppSecrets } from '../../../charts/constructs/app-secrets.js';
 import type { RenderedObject } from '../../../charts/render.js';
-import { availableSchemaSets, ROOT } from '../helpers/ack-schemas.js';
-import { named, renderWith } from '../helpers/render-construct.js';
+import { crdErrors, schemaSets } from '../helpers/ack-schemas.js';
+import { example, named, renderWith } from '../helpers/render-construct.js';
 
-type Json = Record<string, any>;
-
-/** Example `prefix`, in namespace `shop`, with `patch` applied to the raw spec before validation and defaulting. */
-function manifest(prefix: string, patch: (spec: Json) => void = () => {}): MarketplaceEnvironment {
-  const file = readdirSync(join(ROOT, 'examples')).find((f) => f.startsWith(`${prefix}-`))!;
-  const raw = parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as Json;
-  raw.metadata.namespace = 'shop';
-  patch(raw.spec);
-  return validateEnvironment(raw);
-}
+/** Every example is rendered into namespace `shop`. */
+const SHOP = { namespace: 'shop' };
 
 /** Renders only the AppSecrets of `env`. */
 function render(env: MarketplaceEnvironment): RenderedObject[] {
@@ -25,13 +14,11 @@ function render(env: MarketplaceEnvironment): RenderedObject[] {
   });
 }
 
-const sets = availableSchemaSets();
-const schemaErrors = (objects: readonly RenderedObject[]) =>
-  objects.flatMap((o) => sets.flatMap((set) => set.errors(o).map((e) => `${o.kind} ${o.metadata.name}: ${e}`)));
+const sets = schemaSets();
 const GENERATED = 'marketplace.platform.dev/generated-secrets';
 
 describe('AppSecrets, one generated secret (seed 002: deletionPolicy Delete)', () => {
-  const objects = render(manifest('002'));
+  const objects = render(example('002', SHOP));
   const secret = named(objects, 'Secret', 'ecommerce-prod123-secret-app-config');
 
   it('matches the snapshot', () => {
@@ -40,7 +27,7 @@ describe('AppSecrets, one generated secret (seed 002: deletionPolicy Delete)', (
 
   it('is valid against every ACK CRD schema set (closed schemas)', () => {
     expect(sets.length).toBeGreaterThan(0);
-    expect(schemaErrors(objects)).toEqual([]);
+    expect(crdErrors(objects)).toEqual([]);
   });
 
   it('renders one secretsmanager Secret named <project>/<environmentSuffix>/<name>', () => {
@@ -74,11 +61,11 @@ describe('AppSecrets, one generated secret (seed 002: deletionPolicy Delete)', (
 });
 
 describe('AppSecrets, existing and generated secrets (seed 004: deletionPolicy Retain)', () => {
-  const env = manifest('004', (spec) => {
+  const env = example('004', { ...SHOP, patch: ({ spec }) => {
     spec.secrets[0] = { ...spec.secrets[0], source: 'Existing', existingSecret: { name: 'jwt-keys', key: 'signing.pem' } };
     spec.secrets.push({ name: 'plain' });
     spec.tags.additional.RotationDays = 'user-set';
-  });
+  } });
   const objects = render(env);
 
   it('matches the snapshot', () => {
@@ -86,7 +73,7 @@ describe('AppSecrets, existing and generated secrets (seed 004: deletionPolicy R
   });
 
   it('is valid against every ACK CRD schema set', () => {
-    expect(schemaErrors(objects)).toEqual([]);
+    expect(crdErrors(objects)).toEqual([]);
   });
 
   it('renders one Secret per entry under deterministic names, all retained', () => {
@@ -121,6 +108,6 @@ describe('AppSecrets, existing and generated secrets (seed 004: deletionPolicy R
 
 describe('AppSecrets, no secrets', () => {
   it('renders nothing', () => {
-    expect(render(manifest('000'))).toEqual([]);
+    expect(render(example('000', SHOP))).toEqual([]);
   });
 });

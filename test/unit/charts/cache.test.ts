@@ -1,22 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import { validateEnvironment, type MarketplaceEnvironment } from '../../../api/index.js';
+import type { MarketplaceEnvironment } from '../../../api/index.js';
 import { Cache, clusterModeParameterGroup } from '../../../charts/constructs/cache.js';
 import type { RenderedObject } from '../../../charts/render.js';
-import { availableSchemaSets, ROOT } from '../helpers/ack-schemas.js';
-import { named, renderWith } from '../helpers/render-construct.js';
+import { crdErrors, schemaSets } from '../helpers/ack-schemas.js';
+import { example, named, renderWith } from '../helpers/render-construct.js';
 
 type Json = Record<string, any>;
 
-/** Example `prefix`, in namespace `shop`, with `patch` applied to the raw spec before validation and defaulting. */
-function manifest(prefix: string, patch: (spec: Json) => void = () => {}): MarketplaceEnvironment {
-  const file = readdirSync(join(ROOT, 'examples')).find((f) => f.startsWith(`${prefix}-`))!;
-  const raw = parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as Json;
-  raw.metadata.namespace = 'shop';
-  patch(raw.spec);
-  return validateEnvironment(raw);
-}
+/** Every example is rendered into namespace `shop`. */
+const SHOP = { namespace: 'shop' };
 
 /** Renders only the Cache of `env`, fed with subnet, security group and key names as the chart would. */
 function render(env: MarketplaceEnvironment): RenderedObject[] {
@@ -33,18 +24,16 @@ function render(env: MarketplaceEnvironment): RenderedObject[] {
 
 /** Seed 004 with a cache in its private tier (it has no isolated subnets). */
 const seed004WithCache = (cache: Json, patch: (spec: Json) => void = () => {}) =>
-  manifest('004', (spec) => {
+  example('004', { ...SHOP, patch: ({ spec }) => {
     spec.cache = { engineVersion: '7.1', subnetTier: 'private', ...cache };
     patch(spec);
-  });
+  } });
 
-const sets = availableSchemaSets();
-const schemaErrors = (objects: readonly RenderedObject[]) =>
-  objects.flatMap((o) => sets.flatMap((set) => set.errors(o).map((e) => `${o.kind} ${o.metadata.name}: ${e}`)));
+const sets = schemaSets();
 const ref = (name: string) => ({ from: { name } });
 
 describe('Cache, Redis 7 cluster mode (seed 000: 6 shards x 1 replica, deletionPolicy Delete)', () => {
-  const objects = render(manifest('000'));
+  const objects = render(example('000', SHOP));
   const group = named(objects, 'ReplicationGroup', 'marketplace-three-tier-cache');
 
   it('matches the snapshot', () => {
@@ -53,7 +42,7 @@ describe('Cache, Redis 7 cluster mode (seed 000: 6 shards x 1 replica, deletionP
 
   it('is valid against every ACK CRD schema set (closed schemas)', () => {
     expect(sets.length).toBeGreaterThan(0);
-    expect(schemaErrors(objects)).toEqual([]);
+    expect(crdErrors(objects)).toEqual([]);
   });
 
   it('renders a cache subnet group and a replication group under deterministic names', () => {
@@ -114,7 +103,7 @@ describe('Cache, cluster mode disabled', () => {
   it('without replicas: no failover, no Multi-AZ, no parameter group, no key when unencrypted at rest; retained under Retain', () => {
     const objects = render(seed004WithCache({ shards: 1, replicasPerShard: 0, atRestEncryption: false, transitEncryption: false }));
     expect(objects).toMatchSnapshot();
-    expect(schemaErrors(objects)).toEqual([]);
+    expect(crdErrors(objects)).toEqual([]);
     const group = named(objects, 'ReplicationGroup', 'core-business-dev-cache');
     expect(group.spec).toMatchObject({ numNodeGroups: 1, replicasPerNodeGroup: 0, automaticFailoverEnabled: false, multiAZEnabled: false, atRestEncryptionEnabled: false, transitEncryptionEnabled: false });
     expect(group.spec).not.toHaveProperty('cacheParameterGroupName');
@@ -124,7 +113,7 @@ describe('Cache, cluster mode disabled', () => {
 
   it('with one replica (the schema default): failover and Multi-AZ on, still no parameter group', () => {
     const objects = render(seed004WithCache({}));
-    expect(schemaErrors(objects)).toEqual([]);
+    expect(crdErrors(objects)).toEqual([]);
     const group = named(objects, 'ReplicationGroup', 'core-business-dev-cache');
     expect(group.spec).toMatchObject({ engine: 'redis', cacheNodeType: 'cache.t4g.small', numNodeGroups: 1, replicasPerNodeGroup: 1, automaticFailoverEnabled: true, multiAZEnabled: true });
     expect(group.spec).not.toHaveProperty('cacheParameterGroupName');
@@ -134,7 +123,7 @@ describe('Cache, cluster mode disabled', () => {
 describe('Cache, cluster mode without replicas (valkey 8)', () => {
   it('still enables automatic failover (AWS requires it for cluster mode) but not Multi-AZ', () => {
     const objects = render(seed004WithCache({ engine: 'valkey', engineVersion: '8.0', shards: 3, replicasPerShard: 0 }));
-    expect(schemaErrors(objects)).toEqual([]);
+    expect(crdErrors(objects)).toEqual([]);
     expect(named(objects, 'ReplicationGroup', 'core-business-dev-cache').spec).toMatchObject({
       engine: 'valkey',
       numNodeGroups: 3,

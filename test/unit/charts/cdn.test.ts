@@ -1,53 +1,22 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { App, Chart } from 'cdk8s';
-import { parse } from 'yaml';
-import { validateEnvironment, type MarketplaceEnvironment } from '../../../api/index.js';
-import { BINDINGS_ANNOTATION, type Binding } from '../../../charts/bindings.js';
+import { existsSync } from 'node:fs';
+import type { MarketplaceEnvironment } from '../../../api/index.js';
 import { CACHING_OPTIMIZED_POLICY_ID, Cdn } from '../../../charts/constructs/cdn.js';
 import { EnvironmentContext, REGION_ANNOTATION } from '../../../charts/context.js';
-import { availableSchemaSets, PINNED_CRDS, ROOT, type CrdSchemaSet } from '../helpers/ack-schemas.js';
+import { bindingsOf } from '../../../controllers/marketplace-environment/resolve-bindings.js';
+import { crdErrors, PINNED_CRDS, schemaSets } from '../helpers/ack-schemas.js';
+import { example, only, renderWith, type LooseObject } from '../helpers/render-construct.js';
 
-type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels: Record<string, string>; annotations: Record<string, string> }; spec: any };
+const TEAM_A = { namespace: 'team-a' };
 
-function example(file: string, edit?: (raw: any) => void): MarketplaceEnvironment {
-  const raw = parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
-  raw.metadata.namespace = 'team-a';
-  edit?.(raw);
-  return validateEnvironment(raw);
-}
-
-function render(env: MarketplaceEnvironment, webAclName?: string): Obj[] {
-  const chart = new Chart(new App(), 'test', { namespace: 'team-a', disableResourceNameHashes: true });
-  new Cdn(chart, 'cdn', { ctx: new EnvironmentContext(env), spec: env.spec.cdn!, webAclName });
-  return chart.toJson() as Obj[];
-}
-
-const ofKind = (objs: Obj[], kind: string): Obj => {
-  const found = objs.filter((o) => o.kind === kind);
-  expect(found).toHaveLength(1);
-  return found[0]!;
-};
-const bindingsOf = (obj: Obj): Binding[] => JSON.parse(obj.metadata.annotations[BINDINGS_ANNOTATION] ?? '[]');
-
-let schemaSets: CrdSchemaSet[];
-beforeAll(() => {
-  schemaSets = availableSchemaSets();
-});
-
-function expectValid(objs: Obj[]): void {
-  for (const obj of objs) {
-    const sets = schemaSets.filter((s) => s.has(obj));
-    for (const set of sets) expect(set.errors(obj)).toEqual([]);
-    if (existsSync(PINNED_CRDS)) expect(sets.length).toBeGreaterThan(0);
-  }
+function render(env: MarketplaceEnvironment, webAclName?: string): LooseObject[] {
+  return renderWith<LooseObject>(env, (chart, ctx) => new Cdn(chart, 'cdn', { ctx, spec: env.spec.cdn!, webAclName }));
 }
 
 describe('Cdn, example 001 (origin + one behaviour bucket, logging)', () => {
-  const env = example('001-marketplace-platform.yaml');
+  const env = example('001-marketplace-platform.yaml', TEAM_A);
   const objs = render(env);
-  const oac = ofKind(objs, 'OriginAccessControl');
-  const dist = ofKind(objs, 'Distribution');
+  const oac = only(objs, 'OriginAccessControl');
+  const dist = only(objs, 'Distribution');
   const config = dist.spec.distributionConfig;
 
   test('matches the snapshot', () => {
@@ -129,21 +98,21 @@ describe('Cdn, example 001 (origin + one behaviour bucket, logging)', () => {
   });
 
   test('valid against the ACK CRDs', () => {
-    expectValid(objs);
+    expect(crdErrors(objs, 'pinned')).toEqual([]);
   });
 
   test('the schema check is not vacuous: an undeclared field fails', () => {
     const broken = structuredClone(dist);
     broken.spec.distributionConfig.origins.items[0].originAccessControlId = 'E123';
-    const sets = schemaSets.filter((s) => s.has(broken));
+    const sets = schemaSets().filter((s) => s.has(broken));
     if (existsSync(PINNED_CRDS)) expect(sets.length).toBeGreaterThan(0);
     for (const set of sets) expect(set.errors(broken)).not.toEqual([]);
   });
 });
 
 describe('Cdn, example 002 (origin bucket only, no logging)', () => {
-  const objs = render(example('002-ecommerce-web.yaml'));
-  const config = ofKind(objs, 'Distribution').spec.distributionConfig;
+  const objs = render(example('002-ecommerce-web.yaml', TEAM_A));
+  const config = only(objs, 'Distribution').spec.distributionConfig;
 
   test('matches the snapshot', () => {
     expect(objs).toMatchSnapshot();
@@ -154,16 +123,16 @@ describe('Cdn, example 002 (origin bucket only, no logging)', () => {
     expect(config.origins.items[0].domainName).toBe('ecommerce-assets-prod123.s3.us-east-1.amazonaws.com');
     expect(config.cacheBehaviors).toBeUndefined();
     expect(config.logging).toBeUndefined();
-    expect(bindingsOf(ofKind(objs, 'Distribution')).map((b) => b.path)).toEqual(['/spec/distributionConfig/origins/items/0/originAccessControlID']);
+    expect(bindingsOf(only(objs, 'Distribution')).map((b) => b.path)).toEqual(['/spec/distributionConfig/origins/items/0/originAccessControlID']);
   });
 
   test('valid against the ACK CRDs', () => {
-    expectValid(objs);
+    expect(crdErrors(objs, 'pinned')).toEqual([]);
   });
 });
 
 describe('Cdn with a CLOUDFRONT web ACL, us-east-2, behaviours sharing buckets', () => {
-  const env = example('001-marketplace-platform.yaml', (raw) => {
+  const env = example('001-marketplace-platform.yaml', { ...TEAM_A, patch: (raw) => {
     raw.spec.region = 'us-east-2';
     raw.spec.network.availabilityZones = ['us-east-2a', 'us-east-2b'];
     raw.spec.cdn.viewerProtocolPolicy = 'https-only';
@@ -174,9 +143,9 @@ describe('Cdn with a CLOUDFRONT web ACL, us-east-2, behaviours sharing buckets',
       { pathPattern: '/docs/*', bucket: 'solutions' },
     ];
     raw.spec.firewall = { scope: 'CLOUDFRONT' };
-  });
+  } });
   const objs = render(env, 'marketplace-platform-dev-waf');
-  const dist = ofKind(objs, 'Distribution');
+  const dist = only(objs, 'Distribution');
   const config = dist.spec.distributionConfig;
 
   test('origins are deduplicated; behaviours keep spec order and target their bucket', () => {
@@ -209,6 +178,6 @@ describe('Cdn with a CLOUDFRONT web ACL, us-east-2, behaviours sharing buckets',
   });
 
   test('valid against the ACK CRDs', () => {
-    expectValid(objs);
+    expect(crdErrors(objs, 'pinned')).toEqual([]);
   });
 });

@@ -1,22 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import { validateEnvironment, type MarketplaceEnvironment } from '../../../api/index.js';
+import type { MarketplaceEnvironment } from '../../../api/index.js';
 import { Database } from '../../../charts/constructs/database.js';
 import type { RenderedObject } from '../../../charts/render.js';
-import { availableSchemaSets, ROOT } from '../helpers/ack-schemas.js';
-import { named, ofKind, renderWith } from '../helpers/render-construct.js';
+import { crdErrors, schemaSets } from '../helpers/ack-schemas.js';
+import { example, named, ofKind, renderWith } from '../helpers/render-construct.js';
 
-type Json = Record<string, any>;
-
-/** Example `prefix`, in namespace `shop`, with `patch` applied to the raw spec before validation and defaulting. */
-function manifest(prefix: string, patch: (spec: Json) => void = () => {}): MarketplaceEnvironment {
-  const file = readdirSync(join(ROOT, 'examples')).find((f) => f.startsWith(`${prefix}-`))!;
-  const raw = parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as Json;
-  raw.metadata.namespace = 'shop';
-  patch(raw.spec);
-  return validateEnvironment(raw);
-}
+/** Every example is rendered into namespace `shop`. */
+const SHOP = { namespace: 'shop' };
 
 /** Renders only the Database of `env`, fed with subnet, security group and key names as the chart would. */
 function render(env: MarketplaceEnvironment): RenderedObject[] {
@@ -31,15 +20,13 @@ function render(env: MarketplaceEnvironment): RenderedObject[] {
   });
 }
 
-const sets = availableSchemaSets();
-const schemaErrors = (objects: readonly RenderedObject[]) =>
-  objects.flatMap((o) => sets.flatMap((set) => set.errors(o).map((e) => `${o.kind} ${o.metadata.name}: ${e}`)));
+const sets = schemaSets();
 
 const annotations = (o: RenderedObject) => o.metadata.annotations;
 const ref = (name: string) => ({ from: { name } });
 
 describe('Database, Aurora Serverless v2 (seed 000: aurora-mysql, 2 readers, deletionPolicy Delete, AWSManaged)', () => {
-  const objects = render(manifest('000'));
+  const objects = render(example('000', SHOP));
   const cluster = named(objects, 'DBCluster', 'marketplace-three-tier-db');
   const instances = ofKind(objects, 'DBInstance');
 
@@ -49,7 +36,7 @@ describe('Database, Aurora Serverless v2 (seed 000: aurora-mysql, 2 readers, del
 
   it('is valid against every ACK CRD schema set (closed schemas)', () => {
     expect(sets.length).toBeGreaterThan(0);
-    expect(schemaErrors(objects)).toEqual([]);
+    expect(crdErrors(objects)).toEqual([]);
   });
 
   it('renders 1 DBSubnetGroup, 1 DBCluster and a writer plus 2 readers, all db.serverless', () => {
@@ -139,7 +126,7 @@ describe('Database, Aurora Serverless v2 (seed 000: aurora-mysql, 2 readers, del
 
   it('exposes the deterministic names the controller reads outputs from', () => {
     let db: Database | undefined;
-    const env = manifest('000');
+    const env = example('000', SHOP);
     renderWith(env, (chart, ctx) => {
       db = new Database(chart, 'database', { ctx, spec: env.spec.database!, subnetNames: [], securityGroupName: 'sg', kmsKeyName: 'kms' });
       expect(Database.primaryName(ctx)).toBe('marketplace-three-tier-db');
@@ -156,7 +143,7 @@ describe('Database, Aurora Serverless v2 (seed 000: aurora-mysql, 2 readers, del
 });
 
 describe('Database, provisioned Aurora with a generated password (seed 003)', () => {
-  const objects = render(manifest('003'));
+  const objects = render(example('003', SHOP));
   const cluster = named(objects, 'DBCluster', 'trading-useast1-db');
   const instances = ofKind(objects, 'DBInstance');
 
@@ -165,7 +152,7 @@ describe('Database, provisioned Aurora with a generated password (seed 003)', ()
   });
 
   it('is valid against every ACK CRD schema set', () => {
-    expect(schemaErrors(objects)).toEqual([]);
+    expect(crdErrors(objects)).toEqual([]);
   });
 
   it('renders a writer and 2 readers of the spec instance class, with no Serverless v2 scaling', () => {
@@ -188,8 +175,8 @@ describe('Database, provisioned Aurora with a generated password (seed 003)', ()
   });
 
   it('under deletionPolicy Retain keeps a final cluster snapshot, and members retain without one of their own', () => {
-    const retained = render(manifest('003', (spec) => (spec.deletionPolicy = 'Retain')));
-    expect(schemaErrors(retained)).toEqual([]);
+    const retained = render(example('003', { ...SHOP, patch: ({ spec }) => (spec.deletionPolicy = 'Retain') }));
+    expect(crdErrors(retained)).toEqual([]);
     expect(annotations(named(retained, 'DBCluster', 'trading-useast1-db'))).toMatchObject({
       'services.k8s.aws/deletion-policy': 'retain',
       'rds.services.k8s.aws/skip-final-snapshot': 'false',
@@ -203,17 +190,17 @@ describe('Database, provisioned Aurora with a generated password (seed 003)', ()
 });
 
 describe('Database, Aurora PostgreSQL (seed 002)', () => {
-  const objects = render(manifest('002'));
+  const objects = render(example('002', SHOP));
 
   it('uses port 5432 and renders a writer plus 1 reader', () => {
-    expect(schemaErrors(objects)).toEqual([]);
+    expect(crdErrors(objects)).toEqual([]);
     expect(named(objects, 'DBCluster', 'ecommerce-prod123-db').spec).toMatchObject({ engine: 'aurora-postgresql', port: 5432, serverlessV2ScalingConfiguration: { minCapacity: 0.5, maxCapacity: 1 } });
     expect(ofKind(objects, 'DBInstance').map((i) => i.metadata.name)).toEqual(['ecommerce-prod123-db-0', 'ecommerce-prod123-db-1']);
   });
 });
 
 describe('Database, standalone MySQL (seed 004: deletionPolicy Retain)', () => {
-  const objects = render(manifest('004'));
+  const objects = render(example('004', SHOP));
   const instance = named(objects, 'DBInstance', 'core-business-dev-db');
 
   it('matches the snapshot', () => {
@@ -221,7 +208,7 @@ describe('Database, standalone MySQL (seed 004: deletionPolicy Retain)', () => {
   });
 
   it('is valid against every ACK CRD schema set', () => {
-    expect(schemaErrors(objects)).toEqual([]);
+    expect(crdErrors(objects)).toEqual([]);
   });
 
   it('renders one DB subnet group and one DBInstance, no cluster', () => {
@@ -264,13 +251,13 @@ describe('Database, standalone MySQL (seed 004: deletionPolicy Retain)', () => {
 
   it('defaults storage to 20 GiB, maps databaseName to dbName and drops the key when storage is unencrypted (postgres variant)', () => {
     const pg = render(
-      manifest('004', (spec) => {
+      example('004', { ...SHOP, patch: ({ spec }) => {
         Object.assign(spec.database, { engine: 'postgres', engineVersion: '16.4', databaseName: 'core', storageEncrypted: false, multiAZ: true, credentials: 'GeneratedSecret' });
         delete spec.database.allocatedStorageGiB;
         spec.deletionPolicy = 'Delete';
-      }),
+      } }),
     );
-    expect(schemaErrors(pg)).toEqual([]);
+    expect(crdErrors(pg)).toEqual([]);
     const db = named(pg, 'DBInstance', 'core-business-dev-db');
     expect(db.spec).toMatchObject({ engine: 'postgres', port: 5432, allocatedStorage: 20, dbName: 'core', storageEncrypted: false, multiAZ: true });
     expect(db.spec).not.toHaveProperty('kmsKeyRef');
@@ -283,8 +270,8 @@ describe('Database, standalone MySQL (seed 004: deletionPolicy Retain)', () => {
 
 describe('ACK schema validation used above', () => {
   it('rejects a field the CRD does not declare (the closed-schema check is not vacuous)', () => {
-    const [, cluster] = render(manifest('000'));
+    const [, cluster] = render(example('000', SHOP));
     const broken = { ...cluster!, spec: { ...cluster!.spec, masterUserSecretKMSKeyID: 'x', notAField: true } };
-    expect(schemaErrors([broken]).join('\n')).toContain('notAField');
+    expect(crdErrors([broken]).join('\n')).toContain('notAField');
   });
 });

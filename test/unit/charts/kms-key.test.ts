@@ -1,22 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import { validateEnvironment, type MarketplaceEnvironment } from '../../../api/index.js';
+import type { MarketplaceEnvironment } from '../../../api/index.js';
 import { KmsKey } from '../../../charts/constructs/kms-key.js';
 import type { RenderedObject } from '../../../charts/render.js';
-import { availableSchemaSets, ROOT } from '../helpers/ack-schemas.js';
-import { renderWith } from '../helpers/render-construct.js';
+import { crdErrors, schemaSets } from '../helpers/ack-schemas.js';
+import { example, renderWith } from '../helpers/render-construct.js';
 
 type Json = Record<string, any>;
 
-/** Example `prefix`, in namespace `shop`, with `patch` applied to the raw manifest before validation and defaulting. */
-function manifest(prefix: string, patch: (raw: Json) => void = () => {}): MarketplaceEnvironment {
-  const file = readdirSync(join(ROOT, 'examples')).find((f) => f.startsWith(`${prefix}-`))!;
-  const raw = parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as Json;
-  raw.metadata.namespace = 'shop';
-  patch(raw);
-  return validateEnvironment(raw);
-}
+/** Every example is rendered into namespace `shop`. */
+const SHOP = { namespace: 'shop' };
 
 /** Renders only the KmsKey of `env`; returns the objects and the construct. */
 function render(env: MarketplaceEnvironment): { objects: RenderedObject[]; key: KmsKey } {
@@ -27,12 +18,10 @@ function render(env: MarketplaceEnvironment): { objects: RenderedObject[]; key: 
   return { objects, key: key! };
 }
 
-const sets = availableSchemaSets();
-const schemaErrors = (objects: readonly RenderedObject[]) =>
-  objects.flatMap((o) => sets.flatMap((set) => set.errors(o).map((e) => `${o.kind} ${o.metadata.name}: ${e}`)));
+const sets = schemaSets();
 
 describe('KmsKey (seed 000: deletionPolicy Delete, encryption defaulted)', () => {
-  const { objects, key } = render(manifest('000'));
+  const { objects, key } = render(example('000', SHOP));
   const [obj] = objects;
 
   it('matches the snapshot', () => {
@@ -41,7 +30,7 @@ describe('KmsKey (seed 000: deletionPolicy Delete, encryption defaulted)', () =>
 
   it('is valid against every ACK CRD schema set (closed schemas)', () => {
     expect(sets.length).toBeGreaterThan(0);
-    expect(schemaErrors(objects)).toEqual([]);
+    expect(crdErrors(objects)).toEqual([]);
   });
 
   it('renders exactly one kms Key under the deterministic name the construct exposes', () => {
@@ -88,25 +77,25 @@ describe('KmsKey (seed 000: deletionPolicy Delete, encryption defaulted)', () =>
 
 describe('KmsKey, encryption settings and deletion policy', () => {
   it('takes the pending window from the spec (seed 003: 7 days)', () => {
-    const [obj] = render(manifest('003')).objects;
+    const [obj] = render(example('003', SHOP)).objects;
     expect(obj!.metadata.annotations['kms.services.k8s.aws/pending-window-in-days']).toBe('7');
   });
 
   it('turns rotation off when keyRotation is false', () => {
-    const { objects } = render(manifest('003', (raw) => (raw.spec.encryption.keyRotation = false)));
+    const { objects } = render(example('003', { ...SHOP, patch: (raw) => (raw.spec.encryption.keyRotation = false) }));
     expect(objects[0]!.spec?.enableKeyRotation).toBe(false);
-    expect(schemaErrors(objects)).toEqual([]);
+    expect(crdErrors(objects)).toEqual([]);
   });
 
   it('retains the key under deletionPolicy Retain (seed 004), with additional tags converted too', () => {
-    const { objects } = render(manifest('004'));
+    const { objects } = render(example('004', SHOP));
     expect(objects).toMatchSnapshot();
     expect(objects[0]!.metadata.annotations['services.k8s.aws/deletion-policy']).toBe('retain');
     expect(objects[0]!.spec?.tags).toContainEqual({ tagKey: 'Account', tagValue: 'shared-development' });
   });
 
   it('points ownerReferences at the environment when it has a uid', () => {
-    const { objects } = render(manifest('004', (raw) => (raw.metadata.uid = '0000-1111')));
+    const { objects } = render(example('004', { ...SHOP, patch: (raw) => (raw.metadata.uid = '0000-1111') }));
     expect(objects[0]!.metadata.ownerReferences).toEqual([
       expect.objectContaining({ kind: 'MarketplaceEnvironment', name: 'core-business-dev', uid: '0000-1111', controller: true }),
     ]);

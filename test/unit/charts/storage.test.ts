@@ -1,50 +1,25 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { App, Chart } from 'cdk8s';
-import { parse } from 'yaml';
-import { validateEnvironment, type MarketplaceEnvironment } from '../../../api/index.js';
-import { BINDINGS_ANNOTATION, VALUE_PLACEHOLDER, type Binding } from '../../../charts/bindings.js';
+import type { MarketplaceEnvironment } from '../../../api/index.js';
+import { BINDINGS_ANNOTATION, VALUE_PLACEHOLDER } from '../../../charts/bindings.js';
 import { bucketAwsName, Storage } from '../../../charts/constructs/storage.js';
 import { DELETION_POLICY_ANNOTATION, EnvironmentContext, REGION_ANNOTATION } from '../../../charts/context.js';
-import { availableSchemaSets, PINNED_CRDS, ROOT, type CrdSchemaSet } from '../helpers/ack-schemas.js';
+import { bindingsOf } from '../../../controllers/marketplace-environment/resolve-bindings.js';
+import { crdErrors, schemaSets } from '../helpers/ack-schemas.js';
+import { example, named, renderWith, type LooseObject } from '../helpers/render-construct.js';
 
-type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels: Record<string, string>; annotations: Record<string, string> }; spec: any };
-
+const TEAM_A = { namespace: 'team-a' };
 const KMS_KEY = 'kms-key-under-test';
 const ARN = 'arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE';
 
-function example(file: string, edit?: (raw: any) => void): MarketplaceEnvironment {
-  const raw = parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
-  raw.metadata.namespace = 'team-a';
-  edit?.(raw);
-  return validateEnvironment(raw);
+function render(env: MarketplaceEnvironment): LooseObject[] {
+  return renderWith<LooseObject>(env, (chart, ctx) => new Storage(chart, 'storage', { ctx, spec: env.spec.storage!, kmsKeyName: KMS_KEY }));
 }
-
-function render(env: MarketplaceEnvironment): Obj[] {
-  const chart = new Chart(new App(), 'test', { namespace: 'team-a', disableResourceNameHashes: true });
-  const ctx = new EnvironmentContext(env);
-  new Storage(chart, 'storage', { ctx, spec: env.spec.storage!, kmsKeyName: KMS_KEY });
-  return chart.toJson() as Obj[];
-}
-
-const byName = (objs: Obj[], name: string): Obj => {
-  const obj = objs.find((o) => o.metadata.name === name);
-  if (!obj) throw new Error(`no object ${name} in ${objs.map((o) => o.metadata.name).join(', ')}`);
-  return obj;
-};
-const bindingsOf = (obj: Obj): Binding[] => JSON.parse(obj.metadata.annotations[BINDINGS_ANNOTATION] ?? '[]');
-
-let schemaSets: CrdSchemaSet[];
-beforeAll(() => {
-  schemaSets = availableSchemaSets();
-});
 
 describe('Storage, example 001 (3 buckets, 2 served by the CDN, us-east-1)', () => {
-  const env = example('001-marketplace-platform.yaml');
+  const env = example('001-marketplace-platform.yaml', TEAM_A);
   const objs = render(env);
-  const assets = byName(objs, 'marketplace-platform-dev-bucket-assets');
-  const solutions = byName(objs, 'marketplace-platform-dev-bucket-solutions');
-  const logs = byName(objs, 'marketplace-platform-dev-bucket-cdn-logs');
+  const assets = named(objs, 'Bucket', 'marketplace-platform-dev-bucket-assets');
+  const solutions = named(objs, 'Bucket', 'marketplace-platform-dev-bucket-solutions');
+  const logs = named(objs, 'Bucket', 'marketplace-platform-dev-bucket-cdn-logs');
 
   test('matches the snapshot', () => {
     expect(objs).toMatchSnapshot();
@@ -159,20 +134,20 @@ describe('Storage, example 001 (3 buckets, 2 served by the CDN, us-east-1)', () 
   });
 
   test('every Bucket is valid against the ACK CRDs', () => {
-    expectValid(objs);
+    expect(crdErrors(objs, 'pinned')).toEqual([]);
   });
 
   test('the schema check is not vacuous: an undeclared field fails', () => {
     const broken = structuredClone(logs);
     broken.spec.publicAccessBlock.blockPublicAcls = true;
-    const sets = schemaSets.filter((s) => s.has(broken));
+    const sets = schemaSets().filter((s) => s.has(broken));
     expect(sets.length).toBeGreaterThan(0);
     for (const set of sets) expect(set.errors(broken)).not.toEqual([]);
   });
 });
 
 describe('Storage, example 003 (KMS bucket, us-east-1, deletionPolicy Delete)', () => {
-  const objs = render(example('003-trading-platform.yaml'));
+  const objs = render(example('003-trading-platform.yaml', TEAM_A));
 
   test('matches the snapshot', () => {
     expect(objs).toMatchSnapshot();
@@ -200,12 +175,12 @@ describe('Storage, example 003 (KMS bucket, us-east-1, deletionPolicy Delete)', 
   });
 
   test('valid against the ACK CRDs', () => {
-    expectValid(objs);
+    expect(crdErrors(objs, 'pinned')).toEqual([]);
   });
 });
 
 describe('Storage, example 004 (us-east-2)', () => {
-  const objs = render(example('004-core-business-unit.yaml'));
+  const objs = render(example('004-core-business-unit.yaml', TEAM_A));
 
   test('matches the snapshot', () => {
     expect(objs).toMatchSnapshot();
@@ -222,30 +197,23 @@ describe('Storage, example 004 (us-east-2)', () => {
   });
 
   test('valid against the ACK CRDs', () => {
-    expectValid(objs);
+    expect(crdErrors(objs, 'pinned')).toEqual([]);
   });
 });
 
 describe('Storage, KMS bucket not served by the CDN', () => {
   test('carries the KMS key binding (required) and the plain TLS-only policy', () => {
     const objs = render(
-      example('002-ecommerce-web.yaml', (raw) => {
+      example('002-ecommerce-web.yaml', { ...TEAM_A, patch: (raw) => {
         raw.spec.storage.buckets.push({ name: 'orders', purpose: 'files', encryption: 'KMS' });
-      }),
+      } }),
     );
-    const bucket = byName(objs, 'ecommerce-prod123-bucket-orders');
+    const bucket = named(objs, 'Bucket', 'ecommerce-prod123-bucket-orders');
     expect(bindingsOf(bucket).map((b) => [b.path, b.from.kind, b.required])).toEqual([
       ['/spec/encryption/rules/0/applyServerSideEncryptionByDefault/kmsMasterKeyID', 'Key', true],
     ]);
     expect(JSON.parse(bucket.spec.policy).Statement).toHaveLength(1);
-    expectValid(objs);
+    expect(crdErrors(objs, 'pinned')).toEqual([]);
   });
 });
 
-function expectValid(objs: Obj[]): void {
-  for (const obj of objs) {
-    const sets = schemaSets.filter((s) => s.has(obj));
-    for (const set of sets) expect(set.errors(obj)).toEqual([]);
-    if (existsSync(PINNED_CRDS)) expect(sets.map((s) => s.label)).toContain('pinned');
-  }
-}

@@ -87,3 +87,29 @@ export function availableSchemaSets(): CrdSchemaSet[] {
   if (existsSync(PINNED_CRDS)) sets.push(new CrdSchemaSet('pinned', PINNED_CRDS));
   return sets;
 }
+
+let shared: CrdSchemaSet[] | undefined;
+
+/** availableSchemaSets(), compiled once per test file (Jest gives every test file its own module registry). */
+export function schemaSets(): CrdSchemaSet[] {
+  return (shared ??= availableSchemaSets());
+}
+
+/**
+ * Which schema sets must have a CRD for every object checked (a set that has the kind always validates it):
+ * - `every`: every available set, the fetched one included;
+ * - `pinned`: the pinned set, when this checkout has it (for services the project's own script does not fetch).
+ */
+export type CrdCoverage = 'every' | 'pinned';
+
+/**
+ * Schema errors of `objects` (`<kind> <name>: <set>: <path> <message>`), [] when all are valid: every set that has an
+ * object's kind validates it, and every set that `coverage` requires but lacks the kind reports `no CRD for ...`.
+ */
+export function crdErrors(objects: readonly { apiVersion: string; kind: string; metadata: { name: string } }[], coverage: CrdCoverage = 'every', sets: readonly CrdSchemaSet[] = schemaSets()): string[] {
+  return objects.flatMap((o) =>
+    sets
+      .filter((set) => set.has(o) || coverage === 'every' || set.label === 'pinned')
+      .flatMap((set) => set.errors(o).map((e) => `${o.kind} ${o.metadata.name}: ${e}`)),
+  );
+}
