@@ -42,11 +42,13 @@ export function toStructural(schema: Json): Json {
 
 const plain = (schema: unknown): Json => JSON.parse(JSON.stringify(schema)) as Json;
 
+// priority only when non-zero: the API server drops a 0, and a field it drops makes every later server-side apply
+// by another field manager (kubectl, Argo CD) conflict on .spec.versions and show a permanent diff.
 const readyColumn = (name: string, field: string, priority = 0) => ({
   name,
   type: 'string',
   jsonPath: `.status.conditions[?(@.type=="Ready")].${field}`,
-  priority,
+  ...(priority > 0 ? { priority } : {}),
 });
 
 /** The CRD as a plain object, ready for YAML serialisation or server-side apply. */

@@ -7,6 +7,7 @@ import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../api/index.js';
 import { InformerChildCache } from './marketplace-environment/child-cache.js';
 import { Reconciler } from './marketplace-environment/reconciler.js';
+import { instrumentHandler, type ReconcileMetrics } from './metrics.js';
 import { ApiWriteCounter } from './runtime/api-write-counter.js';
 import { ClientNodeKubeClient } from './runtime/client-node-kube-client.js';
 import { ResilientInformer } from './runtime/informer.js';
@@ -31,14 +32,34 @@ export interface ManagerOptions {
   /** Full resync of every environment (ACK status changes arrive on children; this is the safety net). @default 300_000 */
   readonly resyncPeriodMs?: number;
   /** Leader election on a coordination.k8s.io Lease; omit to run without. */
-  readonly leaderElection?: { readonly namespace: string; readonly name: string; readonly identity: string };
+  readonly leaderElection?: {
+    readonly namespace: string;
+    readonly name: string;
+    readonly identity: string;
+    /** Lease timings; default client-go's 15 s / 10 s / 2 s (see LeaderElectorOptions). */
+    readonly leaseDurationMs?: number;
+    readonly renewDeadlineMs?: number;
+    readonly retryPeriodMs?: number;
+  };
   /** Called when leadership is lost: the process should exit, as controller-runtime does. */
   readonly onLostLeadership?: () => void;
   readonly metrics?: WorkQueueMetrics;
+  /** Counts and times every reconcile (controller_runtime_reconcile_*); see controllers/metrics.ts. */
+  readonly reconcileMetrics?: ReconcileMetrics;
   /** Counts writes by verb (for benchmarks and the zero-writes check). */
   readonly writes?: ApiWriteCounter;
   /** Poll interval while an environment is not ready. @default 30_000 */
   readonly progressRequeueMs?: number;
+}
+
+/** What the health endpoints report (see {@link Manager.health}). */
+export interface ManagerHealth {
+  /** Informer caches (environments and children) have loaded their first list. */
+  readonly synced: boolean;
+  /** {@link Manager.stop} was called: the informers are stopped or stopping. */
+  readonly stopped: boolean;
+  /** The workers run: leading the Lease, or started without leader election. */
+  readonly leading: boolean;
 }
 
 /** The running controller. */
@@ -51,6 +72,9 @@ export class Manager {
   private readonly children: InformerChildCache;
   private readonly informers: ResilientInformer<KubernetesObject>[] = [];
   private elector?: LeaderElector;
+  private synced = false;
+  private stopped = false;
+  private working = false;
 
   constructor(private readonly options: ManagerOptions) {
     this.writes = options.writes ?? new ApiWriteCounter();
@@ -60,7 +84,7 @@ export class Manager {
     const reconciler = new Reconciler({ kube: this.kube, children: this.children, logger: options.logger, progressRequeueMs: options.progressRequeueMs });
     this.queue = new WorkQueue({
       name: 'marketplaceenvironment',
-      handler: (key) => reconciler.reconcile(key),
+      handler: instrumentHandler('marketplaceenvironment', (key) => reconciler.reconcile(key), options.reconcileMetrics),
       concurrency: options.concurrency ?? 4,
       logger: options.logger,
       metrics: options.metrics,
@@ -85,8 +109,10 @@ export class Manager {
       await informer.start();
     }
     await Promise.all(this.informers.map((i) => i.waitForSync()));
+    this.synced = true;
     const le = this.options.leaderElection;
     if (!le) {
+      this.working = true;
       this.queue.start();
       this.options.logger.info({ namespaces: this.options.namespaces ?? 'all' }, 'controller started');
       return;
@@ -94,11 +120,16 @@ export class Manager {
     this.elector = new LeaderElector({
       lock: KubeLeaseLock.fromKubeConfig(this.options.kubeConfig, { namespace: le.namespace, name: le.name }),
       identity: le.identity,
+      leaseDurationMs: le.leaseDurationMs,
+      renewDeadlineMs: le.renewDeadlineMs,
+      retryPeriodMs: le.retryPeriodMs,
       onStartedLeading: () => {
         this.options.logger.info({ identity: le.identity }, 'leading: starting workers');
+        this.working = true;
         this.queue.start();
       },
       onStoppedLeading: (reason) => {
+        this.working = false;
         this.options.logger.warn({ reason }, 'stopped leading');
         if (reason === 'lost') this.options.onLostLeadership?.();
       },
@@ -111,8 +142,14 @@ export class Manager {
     return this.informers.every((i) => i.hasSynced()) && (!this.elector || this.elector.isLeader());
   }
 
+  /** State for the health endpoints: liveness = !stopped; readiness = synced (a standby is ready too). */
+  health(): ManagerHealth {
+    return { synced: this.synced && !this.stopped, stopped: this.stopped, leading: this.working && !this.stopped };
+  }
+
   /** Stops workers first, then releases the lease, then stops informers. */
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.queue.shutdown();
     await this.elector?.stop();
     await Promise.all(this.informers.map((i) => i.stop()));
