@@ -153,7 +153,7 @@ describe('Docker build replayed outside Docker', () => {
     expect(stages).toHaveLength(3);
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20[-.]/m);
     expect(dockerfile).toMatch(/^ARG RUNTIME_IMAGE=\S*nodejs20\S*/m);
-    expect(stages[1]).toMatch(/^RUN npm ci --omit=dev /m);
+    expect(stages[1]).toMatch(/^RUN npm install --omit=dev /m);
     expect(runtimeStage).toContain(`USER ${RUN_AS_USER}:${RUN_AS_USER}`);
     expect(ENTRY).toBe('build/controllers/run.js');
   });
