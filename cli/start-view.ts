@@ -21,3 +21,24 @@ export function settled(status: MarketplaceEnvironmentStatus | undefined, genera
   if (status.phase === 'Ready' || status.phase === 'Degraded') return true;
   return unchangedForMs >= stableMs;
 }
+
+/** The environment's outputs, one `name: value` line each (what an application would be configured with). */
+export function outputLines(status: MarketplaceEnvironmentStatus | undefined): string[] {
+  const o = status?.outputs;
+  if (!o) return [];
+  const lines: [string, string | number | undefined][] = [
+    ['VPC', o.vpcID],
+    ...Object.entries(o.subnetIDs ?? {}).map(([tier, ids]): [string, string] => [`subnets ${tier}`, ids.join(', ')]),
+    ...Object.entries(o.securityGroupIDs ?? {}).map(([tier, id]): [string, string] => [`security group ${tier}`, id]),
+    ['KMS key', o.kmsKeyARN],
+    ['database writer', o.database?.writerEndpoint && `${o.database.writerEndpoint}:${o.database.port ?? ''}`],
+    ['database reader', o.database?.readerEndpoint],
+    ['database password', o.database?.credentialsSecret ? `Kubernetes Secret ${o.database.credentialsSecret}` : o.database?.masterUserSecretARN],
+    ['cache', o.cache?.configurationEndpoint && `${o.cache.configurationEndpoint}:${o.cache.port ?? ''}`],
+    ...(o.buckets ?? []).map((b): [string, string | undefined] => [`bucket ${b.name}`, b.arn ?? b.bucketName]),
+    ['CDN', o.cdn?.domainName],
+    ['web ACL', o.firewall?.webACLARN],
+    ...(o.secrets ?? []).map((s): [string, string | undefined] => [`secret ${s.name}`, s.arn]),
+  ];
+  return lines.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k}: ${v}`);
+}

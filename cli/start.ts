@@ -1,30 +1,41 @@
 /**
  * `npm start`: the main job. Starts the embedded local control plane (or uses MPE_KUBECONFIG), installs the CRDs,
- * runs the controller, applies an example MarketplaceEnvironment and prints its progress until the status settles.
+ * and, on the local control plane, emulated AWS (moto) with every ACK controller built by `npm run setup`; then runs
+ * the controller, applies an example MarketplaceEnvironment and prints its progress until the status settles.
  * Ctrl-C stops everything cleanly.
  *
- *   npm start [-- EXAMPLE.yaml] [--exit-when-settled]
+ *   npm start [-- EXAMPLE.yaml] [--exit-when-settled] [--no-emulated-aws]
  *
- * Without ACK controllers (none run on a bare local control plane) the children are created but wait for them: the
- * status says so (NotReconciledByACK). With MPE_KUBECONFIG pointing at a cluster running the ACK controllers the
- * environment goes Ready.
+ * With moto and the ACK controllers the default example (003, whose kinds all have a controller here) goes Ready with
+ * outputs from the emulated AWS. Without them (not built, or --no-emulated-aws) the children are created but wait
+ * for a controller: the status says so (NotReconciledByACK). With MPE_KUBECONFIG nothing is started besides the
+ * operator: that cluster is expected to run the ACK controllers itself.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { API_VERSION, KIND, type MarketplaceEnvironmentStatus } from '../api/index.js';
 import { Manager } from '../controllers/manager.js';
 import { createLogger } from '../controllers/runtime/logger.js';
+import { findAckControllers, startAckControllers, type AckControllers } from '../localcluster/ack-controllers.js';
+import { MOTO_PYTHON, startAwsEmulator, type AwsEmulator } from '../localcluster/aws-emulator.js';
 import { startControlPlane, type ControlPlane } from '../localcluster/control-plane.js';
-import { componentTable, settled, statusLine } from './start-view.js';
+import { REPO_ROOT } from '../localcluster/paths.js';
+import { componentTable, outputLines, settled, statusLine } from './start-view.js';
 
 const args = process.argv.slice(2);
-// Default: an example whose kinds all have CRDs on the local control plane (no CloudFront/WAF; docs/ack-versions.md).
+// Default: an example whose kinds all have an ACK controller here (no CloudFront/WAF; docs/ack-versions.md).
 const exampleFile = args.find((a) => !a.startsWith('--')) ?? 'examples/003-trading-platform.yaml';
 const exitWhenSettled = args.includes('--exit-when-settled');
+const withoutAws = args.includes('--no-emulated-aws');
 const say = (line: string) => process.stdout.write(`${line}\n`);
+/** moto and controller logs of this run (git-ignored). */
+const AWS_LOG_DIR = join(REPO_ROOT, '.cache', 'start', new Date().toISOString().replace(/[:.]/g, '-'));
 
 let plane: ControlPlane | undefined;
+let moto: AwsEmulator | undefined;
+let controllers: AckControllers | undefined;
 let manager: Manager | undefined;
 let stopping = false;
 
@@ -32,6 +43,8 @@ async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     await manager?.stop().catch(() => undefined);
+    await controllers?.stop().catch(() => undefined);
+    await moto?.stop().catch(() => undefined);
     await plane?.stop().catch(() => undefined);
   }
   process.exit(code);
@@ -39,10 +52,40 @@ async function stop(code: number): Promise<never> {
 process.on('SIGINT', () => void stop(130));
 process.on('SIGTERM', () => void stop(143));
 
+/**
+ * moto + every built ACK controller against the local cluster, when `npm run setup` built them. Returns whether
+ * they run; missing pieces are reported with the command that provides them, and the job continues without.
+ */
+async function startEmulatedAws(kubeconfigPath: string): Promise<boolean> {
+  if (withoutAws) {
+    say('emulated AWS not started (--no-emulated-aws): the children will wait for ACK controllers');
+    return false;
+  }
+  const { available, missing } = findAckControllers();
+  const missingParts = [
+    ...(existsSync(MOTO_PYTHON) ? [] : ['moto (the AWS emulator): bash hack/setup-moto.sh']),
+    ...(available.length > 0 ? [] : ['the ACK controllers: bash hack/build-ack-controllers.sh (~10 min cold)']),
+  ];
+  if (missingParts.length > 0) {
+    say('emulated AWS not available, continuing without it (the children will wait for ACK controllers). To get it,');
+    say(`run \`npm run setup\`, or build what is missing: ${missingParts.join('; ')}`);
+    return false;
+  }
+  say('starting emulated AWS (moto) and the ACK controllers...');
+  moto = await startAwsEmulator({ logDir: AWS_LOG_DIR });
+  controllers = await startAckControllers({ kubeconfigPath, endpoint: moto.endpoint, logDir: AWS_LOG_DIR });
+  say(`  moto at ${moto.endpoint}; ACK controllers: ${controllers.running.map((c) => `${c.service} ${c.tag}`).join(', ')}`);
+  if (missing.length) say(`  no controller for ${missing.map((m) => m.service).join(', ')} (docs/ack-versions.md): those kinds stay not ready`);
+  say(`  logs in ${AWS_LOG_DIR}`);
+  return true;
+}
+
 async function main(): Promise<void> {
-  say(process.env.MPE_KUBECONFIG ? `using the cluster of MPE_KUBECONFIG=${process.env.MPE_KUBECONFIG}` : 'starting the local control plane (etcd, kube-apiserver, kube-controller-manager)...');
+  const external = Boolean(process.env.MPE_KUBECONFIG);
+  say(external ? `using the cluster of MPE_KUBECONFIG=${process.env.MPE_KUBECONFIG}` : 'starting the local control plane (etcd, kube-apiserver, kube-controller-manager)...');
   plane = await startControlPlane({ log: (l) => say(`  ${l}`) });
   say(`cluster ready at ${plane.server} (kubeconfig ${plane.kubeconfigPath}); ${plane.crds.length} CRDs installed`);
+  const ackRunning = external ? true : await startEmulatedAws(plane.kubeconfigPath);
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(plane.kubeconfigPath);
   // Controller logs go to stderr at warn level, so the progress view on stdout stays readable.
@@ -53,20 +96,31 @@ async function main(): Promise<void> {
   const namespace = env.metadata.namespace ?? 'default';
   await manager.kube.apply({ ...env, metadata: { ...env.metadata, namespace } });
   say(`applied ${exampleFile} as ${namespace}/${env.metadata.name}; watching its status (Ctrl-C to stop)`);
+  const appliedAt = Date.now();
+  // With ACK controllers at work a quiet minute is normal (references resolve with backoff); without them 10 s is enough.
+  const stableMs = ackRunning ? 60_000 : 10_000;
   let last = '';
   let lastChange = Date.now();
   for (;;) {
     const live = (await manager.kube.get({ apiVersion: API_VERSION, kind: KIND, namespace, name: env.metadata.name })) as { metadata?: { generation?: number }; status?: MarketplaceEnvironmentStatus } | undefined;
     const line = statusLine(env.metadata.name, live?.status);
     if (line !== last) {
-      say(line);
+      say(`[${Math.round((Date.now() - appliedAt) / 1000)} s] ${line}`);
       last = line;
       lastChange = Date.now();
     }
-    if (settled(live?.status, live?.metadata?.generation, Date.now() - lastChange, 10_000)) {
+    if (settled(live?.status, live?.metadata?.generation, Date.now() - lastChange, stableMs)) {
       say('children:');
       for (const row of componentTable(live?.status)) say(`  ${row}`);
-      if (live?.status?.phase !== 'Ready') say('settled: the children wait for the ACK controllers, which do not run on a bare local control plane');
+      const phase = live?.status?.phase;
+      if (phase === 'Ready') {
+        say(`Ready after ${Math.round((Date.now() - appliedAt) / 1000)} s; outputs${ackRunning && !external ? ' (from the emulated AWS)' : ''}:`);
+        for (const row of outputLines(live?.status)) say(`  ${row}`);
+      } else if (!ackRunning) {
+        say('settled: the children wait for the ACK controllers, which do not run on a bare local control plane');
+      } else {
+        say(`settled in phase ${phase}: the children not Ready above say why (a kind without a controller here, or an AWS error)`);
+      }
       if (exitWhenSettled) return stop(0);
       say('still running; Ctrl-C to stop');
       await new Promise(() => undefined);
@@ -76,6 +130,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // Ctrl-C stops the cluster under the status loop: its failing request is expected then.
+  if (stopping) return;
   process.stderr.write(`start failed: ${(err as Error).stack ?? String(err)}\n`);
   void stop(1);
 });

@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# The test command (`npm test`): type check, unit suite, then the integration suite on a real local control plane
-# (or on the cluster of MPE_KUBECONFIG). Prints one closing line "N passed, N failed" over both suites.
+# The test command (`npm test`): type check, unit suite, the integration suite on a real local control plane
+# (or on the cluster of MPE_KUBECONFIG), then the e2e suite (real ACK controllers against moto; needs the ACK
+# controllers and moto from `npm run setup`). Prints one closing line "N passed, N failed" over all suites.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NODE_OPTIONS=--experimental-vm-modules
 mkdir -p .cache
-rm -f .cache/jest-unit.json .cache/jest-integration.json
+rm -f .cache/jest-unit.json .cache/jest-integration.json .cache/jest-e2e.json
 rc=0
 echo "== type check"; npx tsc -p tsconfig.json --noEmit || rc=1
 echo "== unit suite"; npx jest --selectProjects unit --json --outputFile=.cache/jest-unit.json || rc=1
 echo "== integration suite"; npx jest --selectProjects integration --runInBand --json --outputFile=.cache/jest-integration.json || rc=1
+echo "== e2e suite"; npx jest --selectProjects e2e --runInBand --json --outputFile=.cache/jest-e2e.json || rc=1
 node -e '
   const fs = require("fs"); let p = 0, f = 0;
-  for (const s of ["unit", "integration"]) {
+  for (const s of ["unit", "integration", "e2e"]) {
     const file = `.cache/jest-${s}.json`;
     if (!fs.existsSync(file)) { f++; console.log(`${s}: no results (the suite did not run)`); continue; }
     const r = JSON.parse(fs.readFileSync(file, "utf8"));

@@ -157,6 +157,8 @@ export interface AckControllersOptions {
   logLevel?: string;
   /** Per-controller readiness timeout (STS call, then /healthz); default 60 s. */
   readyTimeoutMs?: number;
+  /** More flags for every controller, e.g. `--reconcile-default-max-concurrent-syncs=3`. */
+  extraArgs?: readonly string[];
   binDir?: string;
 }
 
@@ -201,7 +203,7 @@ export async function startAckControllers(opts: AckControllersOptions): Promise<
 
 async function spawnController(binary: AckControllerBinary, opts: AckControllersOptions): Promise<RunningAckController> {
   const [metrics = 0, healthz = 0] = await freePorts(2);
-  const args = controllerArgs(binary.service, supportedFlags(binary.path), opts.endpoint, { metrics, healthz }, opts.logLevel);
+  const args = [...controllerArgs(binary.service, supportedFlags(binary.path), opts.endpoint, { metrics, healthz }, opts.logLevel), ...(opts.extraArgs ?? [])];
   const logPath = join(opts.logDir, `ack-${binary.service}.log`);
   const fd = openSync(logPath, 'a');
   const logOffset = fstatSync(fd).size;

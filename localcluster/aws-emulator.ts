@@ -116,10 +116,15 @@ function assertExecutable(path: string, hint: string): void {
 
 /**
  * Live AWS resources of the operator's kinds, read through the AWS API of the emulator: keys are
- * `<service> <Kind>` (e.g. `ec2 VPC`), values the AWS ids. Defaults AWS creates by itself and deleted-but-retained
- * resources (KMS keys pending deletion, secrets scheduled for deletion) are not listed.
+ * `<service> <Kind>` (e.g. `ec2 VPC`), values the AWS ids, merged over `regions` (default us-east-1). Defaults AWS
+ * creates by itself and deleted-but-retained resources (KMS keys pending deletion, secrets scheduled for deletion)
+ * are not listed.
  */
-export async function awsInventory(emulator: Pick<AwsEmulator, 'endpoint'>, python = MOTO_PYTHON): Promise<Record<string, string[]>> {
-  const { stdout } = await promisify(execFile)(python, [MOTO_INVENTORY_SCRIPT, emulator.endpoint], { timeout: 60_000 });
+export async function awsInventory(
+  emulator: Pick<AwsEmulator, 'endpoint'>,
+  python = MOTO_PYTHON,
+  regions: readonly string[] = ['us-east-1'],
+): Promise<Record<string, string[]>> {
+  const { stdout } = await promisify(execFile)(python, [MOTO_INVENTORY_SCRIPT, emulator.endpoint, ...regions], { timeout: 60_000 });
   return JSON.parse(stdout) as Record<string, string[]>;
 }

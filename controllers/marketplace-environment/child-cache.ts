@@ -2,11 +2,18 @@
  * Informer caches of every child kind the API server serves, so a reconcile reads children without API calls.
  * A change to a child enqueues its environment (found through the environment label): ACK reports progress only on
  * the children, never on our object.
+ *
+ * Two measures keep this cheap at hundreds of environments (docs/benchmarks.md):
+ * - children are indexed by environment as informer events arrive, so {@link ChildCache.list} costs the children of
+ *   one environment, not a scan of every cached child of the namespace;
+ * - `metadata.managedFields` is dropped before objects enter the cache: the controller never reads it, and after
+ *   server-side apply it is the largest part of each object.
  */
-import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ListPromise, CustomObjectsApi } from '@kubernetes/client-node';
 import { ENVIRONMENT_LABEL, MANAGED_BY } from '../../charts/naming.js';
-import { ResilientInformer } from '../runtime/informer.js';
+import { ResilientInformer, type InformerEvent, type Watcher } from '../runtime/informer.js';
 import type { Logger } from '../runtime/logger.js';
+import { RawObjectApi } from '../runtime/object-api.js';
 import { CHILD_KINDS, gvkKey, type ChildKind } from './child-kinds.js';
 import type { LiveChild } from './outputs.js';
 
@@ -37,10 +44,53 @@ const splitApiVersion = (apiVersion: string) => {
   return { group, version };
 };
 
+/** Removes the fields no reconcile reads (`metadata.managedFields`) from an object about to be cached; returns it. */
+export function slimForCache<T extends KubernetesObject>(o: T): T {
+  if (o?.metadata?.managedFields) delete o.metadata.managedFields;
+  return o;
+}
+
+/**
+ * Children by environment, maintained from informer events (pure bookkeeping, no I/O). Keys: `namespace/environment`
+ * → `apiVersion/kind/name` → object. An object whose environment label changes moves with it.
+ */
+export class ChildIndex {
+  private readonly byEnv = new Map<string, Map<string, LiveChild>>();
+  /** `namespace/apiVersion/kind/name` → the `namespace/environment` it is indexed under. */
+  private readonly envOf = new Map<string, string>();
+
+  /** Applies one informer event for an object of `kind`. */
+  update(event: InformerEvent, kind: Pick<ChildKind, 'apiVersion' | 'kind'>, o: KubernetesObject): void {
+    const namespace = o.metadata?.namespace ?? '';
+    const key = `${kind.apiVersion}/${kind.kind}/${o.metadata?.name}`;
+    const id = `${namespace}/${key}`;
+    const previous = this.envOf.get(id);
+    const env = event === 'delete' ? undefined : o.metadata?.labels?.[ENVIRONMENT_LABEL];
+    const next = env ? `${namespace}/${env}` : undefined;
+    if (previous !== undefined && previous !== next) {
+      const children = this.byEnv.get(previous);
+      children?.delete(key);
+      if (children?.size === 0) this.byEnv.delete(previous);
+      this.envOf.delete(id);
+    }
+    if (next === undefined) return;
+    let children = this.byEnv.get(next);
+    if (!children) this.byEnv.set(next, (children = new Map()));
+    children.set(key, o as LiveChild);
+    this.envOf.set(id, next);
+  }
+
+  /** Children of environment `name` in `namespace`. */
+  list(namespace: string, name: string): LiveChild[] {
+    return [...(this.byEnv.get(`${namespace}/${name}`)?.values() ?? [])];
+  }
+}
+
 /** {@link ChildCache} on one {@link ResilientInformer} per served kind and namespace. */
 export class InformerChildCache implements ChildCache {
   private readonly informers = new Map<string, ResilientInformer<KubernetesObject>[]>();
   private readonly missing = new Set<string>();
+  private readonly index = new ChildIndex();
 
   constructor(private readonly options: InformerChildCacheOptions) {}
 
@@ -65,9 +115,7 @@ export class InformerChildCache implements ChildCache {
   }
 
   list(namespace: string, name: string): LiveChild[] {
-    return [...this.informers.values()].flatMap((informers) =>
-      informers.flatMap((i) => i.list(namespace)).filter((o) => o.metadata?.labels?.[ENVIRONMENT_LABEL] === name),
-    ) as LiveChild[];
+    return this.index.list(namespace, name);
   }
 
   get(apiVersion: string, kind: string, namespace: string, name: string): LiveChild | undefined {
@@ -95,14 +143,28 @@ export class InformerChildCache implements ChildCache {
     const paths = this.options.namespaces.length
       ? this.options.namespaces.map((ns) => `/apis/${group}/${version}/namespaces/${ns}/${kind.plural}`)
       : [`/apis/${group}/${version}/${kind.plural}`];
+    const labelSelector = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
+    const kc = this.options.kubeConfig;
+    const inner = new Watch(kc);
+    const watcher: Watcher = { watch: (path, query, callback, done) => inner.watch(path, query, (phase, o, raw) => callback(phase, slimForCache(o), raw), done) };
+    let api: RawObjectApi | undefined;
     return paths.map((path) => {
+      const listFn: ListPromise<KubernetesObject> = async () => {
+        api ??= RawObjectApi.fromKubeConfig(kc);
+        const list = await api.send<KubernetesListObject<KubernetesObject>>({ method: 'GET', path, query: { labelSelector } });
+        list.items.forEach(slimForCache);
+        return list;
+      };
       const informer = new ResilientInformer<KubernetesObject>({
-        kubeConfig: this.options.kubeConfig,
+        kubeConfig: kc,
         path,
-        labelSelector: `app.kubernetes.io/managed-by=${MANAGED_BY}`,
+        labelSelector,
         resyncPeriodMs: 0,
         logger: this.options.logger,
+        listFn,
+        watcher,
         handler: (event, o) => {
+          this.index.update(event, kind, o);
           const env = o.metadata?.labels?.[ENVIRONMENT_LABEL];
           if (env && event !== 'resync') this.options.enqueue(`${o.metadata?.namespace}/${env}`);
         },

@@ -20,6 +20,9 @@ import { computeStatus, type Observation } from './status.js';
 /** Finalizer that keeps an environment until its children are deleted in order. */
 export const FINALIZER = 'marketplace.platform.dev/finalizer';
 
+/** Applies in flight per reconcile unless {@link ReconcilerOptions.applyConcurrency} says otherwise. */
+export const DEFAULT_APPLY_CONCURRENCY = 8;
+
 /** Dependencies of {@link Reconciler}. */
 export interface ReconcilerOptions {
   readonly kube: KubeClient;
@@ -27,7 +30,7 @@ export interface ReconcilerOptions {
   readonly logger: Logger;
   /** @default () => new Date() */
   readonly now?: () => Date;
-  /** Applies in flight per reconcile. @default 8 */
+  /** Applies in flight per reconcile. @default DEFAULT_APPLY_CONCURRENCY */
   readonly applyConcurrency?: number;
   /** Poll interval while children are not ready (ACK updates arrive as child events; this is the safety net). @default 30_000 */
   readonly progressRequeueMs?: number;
@@ -36,8 +39,64 @@ export interface ReconcilerOptions {
 /** The environment as read from the API server (spec not yet validated). */
 type Env = MarketplaceEnvironment & { metadata: { deletionTimestamp?: string; finalizers?: string[] } };
 
+/**
+ * The outcome of validating and rendering one generation of an environment, kept as JSON text: a string is about a
+ * third of the parsed objects' heap, and parsing it back costs a fraction of a render (docs/benchmarks.md).
+ */
+interface RenderedGeneration {
+  readonly uid: string;
+  readonly generation: number;
+  /** `{ spec, desired }` (the defaulted spec and the children) or `{ errors }` (the spec is invalid). */
+  readonly json: string;
+}
+
+/**
+ * Validates and renders `env`, reusing the result of an earlier reconcile of the same generation: rendering reads only
+ * the spec and the immutable name, namespace and uid, and `metadata.generation` changes with every spec change.
+ * Follow-up reconciles (status and child events, progress polls, resyncs) then cost no render.
+ */
+export class RenderCache {
+  private readonly entries = new Map<string, RenderedGeneration>();
+
+  /** The validated environment and its children. @throws SpecValidationError as validateEnvironment does */
+  render(env: MarketplaceEnvironment): { valid: MarketplaceEnvironment; desired: RenderedObject[] } {
+    const key = `${env.metadata.namespace}/${env.metadata.name}`;
+    const { uid, generation } = env.metadata;
+    const hit = this.entries.get(key);
+    if (hit && uid !== undefined && hit.uid === uid && hit.generation === generation) {
+      const cached = JSON.parse(hit.json) as { spec?: MarketplaceEnvironment['spec']; desired?: RenderedObject[]; errors?: FieldError[] };
+      if (cached.errors) throw new SpecValidationError(cached.errors);
+      return { valid: { ...env, spec: cached.spec! }, desired: cached.desired! };
+    }
+    const remember = (value: object) => {
+      if (uid !== undefined && generation !== undefined) this.entries.set(key, { uid, generation, json: JSON.stringify(value) });
+    };
+    try {
+      const valid = validateEnvironment(env);
+      const desired = renderEnvironment(valid);
+      remember({ spec: valid.spec, desired });
+      return { valid, desired };
+    } catch (err) {
+      if (err instanceof SpecValidationError) remember({ errors: err.errors });
+      throw err;
+    }
+  }
+
+  /** Forgets `namespace/name` (deleted, or being deleted). */
+  forget(namespace: string, name: string): void {
+    this.entries.delete(`${namespace}/${name}`);
+  }
+
+  /** Number of environments remembered. */
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
 /** See the module comment. */
 export class Reconciler {
+  private readonly renders = new RenderCache();
+
   constructor(private readonly options: ReconcilerOptions) {}
 
   /** Reconciles `namespace/name`. Throws to ask the work queue for a retry with backoff. */
@@ -46,20 +105,25 @@ export class Reconciler {
     const { kube } = this.options;
     // 1. fetch
     const env = (await kube.get({ apiVersion: API_VERSION, kind: KIND, namespace, name })) as Env | undefined;
-    if (!env) return;
+    if (!env) {
+      this.renders.forget(namespace, name);
+      return;
+    }
     const log = reconcileLogger(this.options.logger, env, KIND);
     // 2. deletion branch
-    if (env.metadata.deletionTimestamp) return this.finalize(env, log);
+    if (env.metadata.deletionTimestamp) {
+      this.renders.forget(namespace, name);
+      return this.finalize(env, log);
+    }
     // 3. finalizer (optimistic concurrency: a concurrent writer makes this 409, and the queue retries)
     if (!env.metadata.finalizers?.includes(FINALIZER)) {
       await kube.patchMetadata(this.ref(env), { finalizers: [...(env.metadata.finalizers ?? []), FINALIZER] }, { resourceVersion: env.metadata.resourceVersion });
     }
-    // 4. render (the same pure function as `npm run render`)
+    // 4. render (the same pure function as `npm run render`; once per generation, see RenderCache)
     let desired: RenderedObject[];
     let valid: MarketplaceEnvironment;
     try {
-      valid = validateEnvironment(env);
-      desired = renderEnvironment(valid);
+      ({ valid, desired } = this.renders.render(env));
     } catch (err) {
       if (!(err instanceof SpecValidationError)) throw err;
       // Not retried: nothing changes until the spec does, which enqueues the environment again.
@@ -68,13 +132,11 @@ export class Reconciler {
     }
     // 5. generated secrets, then server-side apply of what changed
     await ensureGeneratedSecrets(kube, valid, declaredSecrets(desired));
-    const applied = await applyChildren(desired, { kube, cache: this.options.children, namespace, envName: name, concurrency: this.options.applyConcurrency ?? 8 });
+    const applied = await applyChildren(desired, { kube, cache: this.options.children, namespace, envName: name, concurrency: this.options.applyConcurrency ?? DEFAULT_APPLY_CONCURRENCY });
     // 6. prune, only after every apply succeeded
     const pruned = applied.errors.size === 0 ? await pruneChildren(desired, applied.live, kube, namespace) : [];
-    for (const p of pruned) applied.live.delete(p);
-    // 7. read children (cache, refreshed by this pass's apply responses)
-    const live = new Map(applied.live);
-    for (const key2 of [...live.keys()]) if (pruned.some((p) => key2.endsWith(`/${p}`))) live.delete(key2);
+    // 7. read children (cache, refreshed by this pass's apply responses, minus what was just pruned)
+    const live = new Map([...applied.live].filter(([k]) => !pruned.some((p) => k.endsWith(`/${p}`))));
     // 8. compute conditions and patch status once
     const status = await this.writeStatus(env, { desired, live, heldBack: applied.heldBack, applyErrors: applied.errors, outputs: computeOutputs(valid, [...live.values()]) }, log, pruned);
     log.debug({ applied: applied.applied, pruned: pruned.length, heldBack: applied.heldBack.size }, 'reconciled');

@@ -1,7 +1,8 @@
 """Lists the live AWS resources of the kinds the operator uses, as seen through the AWS API of a moto server.
 
-Usage: .cache/venv/bin/python hack/moto/inventory.py http://127.0.0.1:<port>
-Prints one JSON object {"<service> <Kind>": ["<id>", ...]} on stdout. Defaults that moto (like AWS) creates
+Usage: .cache/venv/bin/python hack/moto/inventory.py http://127.0.0.1:<port> [region ...]
+Prints one JSON object {"<service> <Kind>": ["<id>", ...]} on stdout, over the given regions (default us-east-1;
+S3 buckets are listed once: the bucket namespace is global). Defaults that moto (like AWS) creates
 by itself are left out: the default VPC and its subnets/route tables/security groups, main route tables,
 "default" security groups. Deleted-but-retained resources are left out too: KMS keys pending deletion,
 secrets scheduled for deletion, NAT gateways in state deleted. hack/ack-smoke.ts uses it to check that
@@ -16,8 +17,8 @@ import sys
 import boto3
 
 
-def inventory(endpoint: str) -> dict[str, list[str]]:
-    kw = dict(endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+def inventory(endpoint: str, region: str = "us-east-1", buckets: bool = True) -> dict[str, list[str]]:
+    kw = dict(endpoint_url=endpoint, region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing")
     ec2 = boto3.client("ec2", **kw)
     rds = boto3.client("rds", **kw)
     ec = boto3.client("elasticache", **kw)
@@ -44,7 +45,7 @@ def inventory(endpoint: str) -> dict[str, list[str]]:
             g["CacheSubnetGroupName"] for g in ec.describe_cache_subnet_groups()["CacheSubnetGroups"] if g["CacheSubnetGroupName"] != "default"
         ],
         "elasticache ReplicationGroup": [g["ReplicationGroupId"] for g in ec.describe_replication_groups()["ReplicationGroups"]],
-        "s3 Bucket": [b["Name"] for b in boto3.client("s3", **kw).list_buckets().get("Buckets", [])],
+        "s3 Bucket": [b["Name"] for b in boto3.client("s3", **kw).list_buckets().get("Buckets", [])] if buckets else [],
         "secretsmanager Secret": [s["Name"] for s in boto3.client("secretsmanager", **kw).list_secrets()["SecretList"] if not s.get("DeletedDate")],
     }
     kms = boto3.client("kms", **kw)
@@ -57,7 +58,11 @@ def inventory(endpoint: str) -> dict[str, list[str]]:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or not sys.argv[1].startswith("http://127.0.0.1:"):
-        sys.exit("usage: inventory.py http://127.0.0.1:<port>")
-    json.dump(inventory(sys.argv[1]), sys.stdout, indent=1)
+    if len(sys.argv) < 2 or not sys.argv[1].startswith("http://127.0.0.1:"):
+        sys.exit("usage: inventory.py http://127.0.0.1:<port> [region ...]")
+    merged: dict[str, list[str]] = {}
+    for i, region in enumerate(sys.argv[2:] or ["us-east-1"]):
+        for key, ids in inventory(sys.argv[1], region, buckets=i == 0).items():
+            merged.setdefault(key, []).extend(ids)
+    json.dump(merged, sys.stdout, indent=1)
     sys.stdout.write("\n")

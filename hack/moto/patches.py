@@ -11,14 +11,19 @@ ACK code that needs it, in docs/e2e.md ("moto patches").
 
 from __future__ import annotations
 
+import inspect
 import threading
 from dataclasses import dataclass
 from typing import Callable
 
 from moto.core.responses import ActionResult, EmptyResult
+from moto.ec2.exceptions import DependencyViolationError
+from moto.ec2.models.security_groups import SecurityGroupBackend
+from moto.ec2.models.subnets import SubnetBackend
 from moto.elasticache import models as ec_models
 from moto.elasticache.exceptions import CacheSubnetGroupNotFound, ElastiCacheException
 from moto.elasticache.responses import ElastiCacheResponse
+from moto.rds import utils as rds_utils
 from moto.s3 import models as s3_models
 
 
@@ -163,6 +168,86 @@ def _s3_default_bucket_encryption() -> bool:
     return True
 
 
+def _rds_adjacent_windows_do_not_overlap() -> bool:
+    # moto 5.2.5 (rds/utils.py valid_preferred_maintenance_window) treats a backup window that ends when the
+    # maintenance window starts ("03:00-04:00" and "sun:04:00-sun:05:00") as overlapping: it compares the
+    # overlap in seconds with ">= 0", and two touching windows overlap by 0 s. AWS accepts touching windows
+    # (terraform-aws-modules/rds's own examples use "Mon:00:00-Mon:03:00" with "03:00-06:00"), and rejects
+    # windows that really overlap with the same InvalidParameterValue. Report a 0 s overlap as none.
+    if rds_utils.valid_preferred_maintenance_window("sun:04:00-sun:05:00", "03:00-04:00") is None:
+        return False
+    original = rds_utils.get_overlap_between_two_date_ranges
+
+    def get_overlap_between_two_date_ranges(start_1, end_1, start_2, end_2):  # type: ignore[no-untyped-def]
+        seconds = original(start_1, end_1, start_2, end_2)
+        return -1 if seconds == 0 else seconds
+
+    # valid_preferred_maintenance_window looks the helper up in its module at call time.
+    rds_utils.get_overlap_between_two_date_ranges = get_overlap_between_two_date_ranges
+    return True
+
+
+def _ec2_referenced_security_group_is_not_deleted() -> bool:
+    # moto 5.2.5 deletes a security group that another group's rule still references. AWS refuses with
+    # DependencyViolation ("resource sg-... has a dependent object") until the referencing rule is revoked. The
+    # difference stops the ec2-controller: it deletes a group by first revoking all of its rules (sdkDelete ->
+    # syncSGRules), and moto answers a revoke that names an already deleted source group with InvalidGroup.NotFound,
+    # forever. With AWS's rule, the referenced group's delete is retried until the referencing group is gone.
+    original = SecurityGroupBackend.delete_security_group
+    if getattr(original, "_ack_patched", False) or "DependencyViolation" in inspect.getsource(original):
+        return False
+
+    def delete_security_group(self, name=None, group_id=None):  # type: ignore[no-untyped-def]
+        target = group_id
+        if not target and name:
+            group = self.get_security_group_by_name_or_id(name)
+            target = group.id if group else None
+        if target:
+            for groups in self.groups.values():
+                for group in groups.values():
+                    if group.id == target:
+                        continue  # a group may reference itself (the default group does)
+                    for rule in list(group.ingress_rules) + list(group.egress_rules):
+                        if (rule.source_group or {}).get("GroupId") == target:
+                            import sys, time
+                            print(f"[diag] {time.time():.3f} delete_security_group {target} DependencyViolation (rule of {group.id})", file=sys.stderr, flush=True)
+                            raise DependencyViolationError(f"resource {target} has a dependent object")
+        import sys, threading, time
+        try:
+            r = original(self, name=name, group_id=group_id)
+            print(f"[diag] {time.time():.3f} {threading.get_ident()} delete_security_group {target} ok", file=sys.stderr, flush=True)
+            return r
+        except Exception as e:
+            print(f"[diag] {time.time():.3f} {threading.get_ident()} delete_security_group {target} {type(e).__name__}", file=sys.stderr, flush=True)
+            raise
+
+    delete_security_group._ack_patched = True  # type: ignore[attr-defined]
+    SecurityGroupBackend.delete_security_group = delete_security_group  # type: ignore[method-assign]
+    return True
+
+
+def _ec2_delete_subnet_drops_route_table_association() -> bool:
+    # moto 5.2.5 DeleteSubnet leaves the subnet's association in its route table, so DeleteRouteTable answers
+    # DependencyViolation ("has dependencies and cannot be deleted") forever. On AWS deleting a subnet removes its
+    # association. The ec2-controller deletes a Subnet with a plain DeleteSubnet (it does not disassociate first),
+    # and the operator deletes Subnets before RouteTables, so every route table with subnets stayed stuck.
+    original = SubnetBackend.delete_subnet
+    if getattr(original, "_ack_patched", False) or "route_table" in inspect.getsource(original):
+        return False
+
+    def delete_subnet(self, subnet_id):  # type: ignore[no-untyped-def]
+        subnet = original(self, subnet_id)
+        for route_table in getattr(self, "route_tables", {}).values():
+            for association_id, target in list(route_table._associations.items()):
+                if target == subnet_id:
+                    route_table._associations.pop(association_id, None)
+        return subnet
+
+    delete_subnet._ack_patched = True  # type: ignore[attr-defined]
+    SubnetBackend.delete_subnet = delete_subnet  # type: ignore[method-assign]
+    return True
+
+
 PATCHES: list[Patch] = [
     Patch("elasticache:DescribeEvents", "missing action; read path of ReplicationGroup and CacheSubnetGroup", _elasticache_describe_events),
     Patch("elasticache:DeleteCacheSubnetGroup", "missing action; CacheSubnetGroup deletion", _elasticache_delete_cache_subnet_group),
@@ -173,6 +258,21 @@ PATCHES: list[Patch] = [
         _elasticache_delete_replication_group_finishes,
     ),
     Patch("s3:GetBucketEncryption-default", "AWS reports SSE-S3 for every bucket without a configuration", _s3_default_bucket_encryption),
+    Patch(
+        "rds:touching-backup-and-maintenance-windows",
+        "moto rejects a backup window that ends when the maintenance window starts; AWS accepts it",
+        _rds_adjacent_windows_do_not_overlap,
+    ),
+    Patch(
+        "ec2:DeleteSecurityGroup-referenced",
+        "moto deletes a group another group's rule references; AWS answers DependencyViolation",
+        _ec2_referenced_security_group_is_not_deleted,
+    ),
+    Patch(
+        "ec2:DeleteSubnet-drops-route-table-association",
+        "moto keeps a deleted subnet's route table association, so the route table can never be deleted",
+        _ec2_delete_subnet_drops_route_table_association,
+    ),
 ]
 
 

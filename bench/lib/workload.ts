@@ -1,0 +1,52 @@
+/**
+ * The benchmark workload: environment manifests made from examples/*.yaml under new names and namespaces, and the
+ * children each one must produce. "All children exist" means every rendered child except those held back for a late
+ * binding (they wait for a value only an ACK controller would report, and none runs here).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parse } from 'yaml';
+import { validateEnvironment } from '../../api/index.js';
+import { renderEnvironment, type RenderedObject } from '../../charts/index.js';
+import { resolveBindings } from '../../controllers/marketplace-environment/resolve-bindings.js';
+import { REPO_ROOT } from '../../localcluster/paths.js';
+
+/** A raw manifest (as a user would apply it). */
+export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; uid?: string }; spec: Record<string, unknown> };
+
+/** One example: its file stem and manifest. */
+export interface Example {
+  readonly id: string;
+  readonly manifest: Manifest;
+}
+
+/** Every examples/*.yaml, sorted by file name. */
+export function loadExamples(dir = join(REPO_ROOT, 'examples')): Example[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => ({ id: basename(f, '.yaml'), manifest: parse(readFileSync(join(dir, f), 'utf8')) as Manifest }));
+}
+
+/** `example` under another name and namespace (a deep copy). */
+export function instantiate(example: Example, namespace: string, name: string): Manifest {
+  const m = structuredClone(example.manifest);
+  m.metadata = { name, namespace };
+  return m;
+}
+
+/** `namespace/kind/name` of an object: the observer's key. */
+export const childKey = (o: { kind?: string; metadata?: { name?: string; namespace?: string } }): string =>
+  `${o.metadata?.namespace}/${o.kind}/${o.metadata?.name}`;
+
+/**
+ * The objects a controller can apply for `manifest` with no ACK controller running: rendered, minus those with a
+ * required late binding (their input never gets an ARN here), minus kinds the API server does not serve.
+ */
+export function applicableChildren(manifest: Manifest, unserved: ReadonlySet<string> = new Set()): RenderedObject[] {
+  return renderEnvironment(validateEnvironment(structuredClone(manifest)))
+    .filter((o) => !unserved.has(`${o.apiVersion}/${o.kind}`))
+    .map((o) => resolveBindings(o, () => undefined))
+    .filter((r) => r.waitingFor.length === 0)
+    .map((r) => r.object);
+}

@@ -1,0 +1,147 @@
+/**
+ * A benchmark child process (forked by bench/run.ts with IPC; config as JSON in argv[2]):
+ * - `controller`: the Manager, exactly as `npm run controller` builds it, on the given namespaces;
+ * - `baseline`: a bare client that server-side applies the very objects the controller would apply for the
+ *   environments found in a namespace, with the same concurrency (workers × applies per environment), on `go`.
+ * Either way it samples its own memory every 250 ms and answers `stats` requests.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { API_VERSION, KIND, validateEnvironment } from '../api/index.js';
+import { renderEnvironment, type RenderedObject } from '../charts/index.js';
+import { FIELD_MANAGER, Manager } from '../controllers/manager.js';
+import type { ReconcileMetrics } from '../controllers/metrics.js';
+import { resolveBindings } from '../controllers/marketplace-environment/resolve-bindings.js';
+import { ClientNodeKubeClient } from '../controllers/runtime/client-node-kube-client.js';
+import { createLogger } from '../controllers/runtime/logger.js';
+import type { FromWorker, ToWorker, WorkerConfig, WorkerStats } from './lib/ipc.js';
+import { withKeepAlive } from './lib/keepalive.js';
+
+const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
+const send = (m: FromWorker) => process.send?.(m);
+const MiB = 1024 * 1024;
+const kc = new KubeConfig();
+kc.loadFromFile(config.kubeconfig);
+if (config.keepAlive) withKeepAlive(kc);
+
+let peakRss = 0;
+let peakHeap = 0;
+const sampleMemory = () => {
+  const m = process.memoryUsage();
+  peakRss = Math.max(peakRss, m.rss);
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+  return m;
+};
+const sampler = setInterval(sampleMemory, 250);
+
+/** Counts reconciles for the stats (the Manager's reconcileMetrics hook). */
+class Reconciles implements ReconcileMetrics {
+  total = 0;
+  errors = 0;
+  seconds = 0;
+  last = performance.now();
+  observeReconcile(_c: string, result: string, seconds: number): void {
+    this.total++;
+    if (result === 'error') this.errors++;
+    this.seconds += seconds;
+    this.last = performance.now();
+  }
+}
+
+let manager: Manager | undefined;
+const reconciles = new Reconciles();
+
+function stats(): WorkerStats {
+  const m = sampleMemory();
+  const cpu = process.cpuUsage();
+  return {
+    rssMiB: m.rss / MiB,
+    heapUsedMiB: m.heapUsed / MiB,
+    heapTotalMiB: m.heapTotal / MiB,
+    externalMiB: m.external / MiB,
+    peakRssMiB: peakRss / MiB,
+    peakHeapUsedMiB: peakHeap / MiB,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    ...(manager
+      ? { writes: manager.writes.snapshot(), reconciles: { total: reconciles.total, errors: reconciles.errors, seconds: reconciles.seconds, idleMs: performance.now() - reconciles.last } }
+      : {}),
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight (as the reconciler's apply does). */
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+let go: () => void = () => undefined;
+const started = new Promise<void>((resolve) => (go = resolve));
+
+async function baseline(c: Extract<WorkerConfig, { mode: 'baseline' }>): Promise<void> {
+  const kube = ClientNodeKubeClient.fromKubeConfig(kc, { fieldManager: FIELD_MANAGER });
+  const unserved = new Set(c.unserved);
+  const envs = await kube.list({ apiVersion: API_VERSION, kind: KIND, namespace: c.namespace });
+  // Rendered before the clock starts: the baseline measures what the API server can take, not rendering.
+  const perEnv: RenderedObject[][] = envs.map((e) =>
+    renderEnvironment(validateEnvironment(e))
+      .filter((o) => !unserved.has(`${o.apiVersion}/${o.kind}`))
+      .map((o) => resolveBindings(o, () => undefined))
+      .filter((r) => r.waitingFor.length === 0)
+      .map((r) => r.object),
+  );
+  send({ type: 'ready', environments: envs.length, objects: perEnv.reduce((n, l) => n + l.length, 0) });
+  await started;
+  const t0 = performance.now();
+  const errors: string[] = [];
+  let applied = 0;
+  await forEachLimited(perEnv, c.concurrency, (objects) =>
+    forEachLimited(objects, c.applyConcurrency, async (o) => {
+      try {
+        await kube.apply(o as never);
+        applied++;
+      } catch (err) {
+        errors.push(`${o.kind}/${o.metadata.name}: ${(err as Error).message}`);
+      }
+    }),
+  );
+  send({ type: 'done', ms: performance.now() - t0, applied, errors: errors.slice(0, 10) });
+}
+
+async function controller(c: Extract<WorkerConfig, { mode: 'controller' }>): Promise<void> {
+  manager = new Manager({
+    kubeConfig: kc,
+    logger: createLogger({ level: 'warn' }),
+    namespaces: [...c.namespaces],
+    concurrency: c.concurrency,
+    resyncPeriodMs: c.resyncPeriodMs,
+    progressRequeueMs: c.progressRequeueMs,
+    reconcileMetrics: reconciles,
+  });
+  await manager.start();
+  send({ type: 'ready' });
+}
+
+process.on('message', (m: ToWorker) => {
+  if (m.type === 'go') go();
+  if (m.type === 'stats') {
+    if (m.gc) (globalThis as { gc?: () => void }).gc?.();
+    const s = stats();
+    if (m.resetPeaks) [peakRss, peakHeap] = [0, 0];
+    send({ type: 'stats', stats: s });
+  }
+  if (m.type === 'stop') {
+    void (async () => {
+      await manager?.stop();
+      clearInterval(sampler);
+      process.send?.({ type: 'stats', stats: stats() } satisfies FromWorker, undefined, {}, () => process.exit(0));
+    })();
+  }
+});
+process.on('disconnect', () => process.exit(0));
+
+(config.mode === 'controller' ? controller(config) : baseline(config)).catch((err: unknown) => {
+  send({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  process.exit(1);
+});
