@@ -3,11 +3,11 @@
  * out of cluster against a kubeconfig and an emulated AWS endpoint (localcluster/aws-emulator.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerCleanup } from './lifecycle.js';
 import { LOOPBACK, freePorts, probe, waitUntil } from './net.js';
-import { REPO_ROOT } from './paths.js';
+import { isExecutable, REPO_ROOT } from './paths.js';
 import { killGroup, logTail } from './processes.js';
 
 /** Where hack/build-ack-controllers.sh puts one directory per service. */
@@ -251,13 +251,4 @@ async function stopOne(c: RunningAckController, graceMs: number): Promise<void> 
   await Promise.race([c.exited, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
   clearTimeout(timer);
   killGroup(c.pid, 'SIGKILL');
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }

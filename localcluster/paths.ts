@@ -39,7 +39,8 @@ export function findBinaries(binDir = join(REPO_ROOT, 'bin')): Binaries {
   return bins;
 }
 
-function isExecutable(path: string): boolean {
+/** Whether `path` exists and is executable by this process. */
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
