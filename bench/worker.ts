@@ -12,16 +12,17 @@ import { FIELD_MANAGER, Manager } from '../controllers/manager.js';
 import type { ReconcileMetrics } from '../controllers/metrics.js';
 import { resolveBindings } from '../controllers/marketplace-environment/resolve-bindings.js';
 import { ClientNodeKubeClient } from '../controllers/runtime/client-node-kube-client.js';
+import { reuseConnections } from '../controllers/runtime/keep-alive.js';
 import { createLogger } from '../controllers/runtime/logger.js';
 import type { FromWorker, ToWorker, WorkerConfig, WorkerStats } from './lib/ipc.js';
-import { withKeepAlive } from './lib/keepalive.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
 const send = (m: FromWorker) => process.send?.(m);
 const MiB = 1024 * 1024;
 const kc = new KubeConfig();
 kc.loadFromFile(config.kubeconfig);
-if (config.keepAlive) withKeepAlive(kc);
+// The baseline reuses connections as the Manager does (controllers/runtime/keep-alive.ts): same client stack.
+reuseConnections(kc);
 
 let peakRss = 0;
 let peakHeap = 0;

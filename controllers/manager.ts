@@ -4,13 +4,14 @@
  * replicas never reconcile at once.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { GROUP, PLURAL, VERSION } from '../api/index.js';
+import { GROUP, PLURAL, VERSION, type MarketplaceEnvironment } from '../api/index.js';
 import { InformerChildCache } from './marketplace-environment/child-cache.js';
 import { Reconciler } from './marketplace-environment/reconciler.js';
 import { instrumentHandler, type ReconcileMetrics } from './metrics.js';
 import { ApiWriteCounter } from './runtime/api-write-counter.js';
 import { ClientNodeKubeClient } from './runtime/client-node-kube-client.js';
 import { ResilientInformer } from './runtime/informer.js';
+import { reuseConnections } from './runtime/keep-alive.js';
 import type { KubeClient } from './runtime/kube-client.js';
 import { LeaderElector } from './runtime/leader-election.js';
 import { KubeLeaseLock } from './runtime/lease-lock.js';
@@ -23,6 +24,7 @@ export const FIELD_MANAGER = 'marketplace-operator';
 
 /** Options of {@link Manager}. */
 export interface ManagerOptions {
+  /** Cluster access; the Manager switches connection reuse on for it (see reuseConnections). */
   readonly kubeConfig: KubeConfig;
   readonly logger: Logger;
   /** Namespaces to watch; empty = all. @default [] */
@@ -50,6 +52,8 @@ export interface ManagerOptions {
   readonly writes?: ApiWriteCounter;
   /** Poll interval while an environment is not ready. @default 30_000 */
   readonly progressRequeueMs?: number;
+  /** Window in which events of one environment's children are batched into one reconcile. @default 1_000 */
+  readonly childEventBatchMs?: number;
 }
 
 /** What the health endpoints report (see {@link Manager.health}). */
@@ -77,11 +81,18 @@ export class Manager {
   private working = false;
 
   constructor(private readonly options: ManagerOptions) {
+    // One keep-alive connection pool for every request and watch of this process (controllers/runtime/keep-alive.ts).
+    reuseConnections(options.kubeConfig);
     this.writes = options.writes ?? new ApiWriteCounter();
     this.kube = ClientNodeKubeClient.fromKubeConfig(options.kubeConfig, { fieldManager: FIELD_MANAGER, writes: this.writes });
     const namespaces = options.namespaces ?? [];
-    this.children = new InformerChildCache({ kubeConfig: options.kubeConfig, namespaces, enqueue: (k) => this.queue.add(k), logger: options.logger });
-    const reconciler = new Reconciler({ kube: this.kube, children: this.children, logger: options.logger, progressRequeueMs: options.progressRequeueMs });
+    // A new environment's children report ADDED one by one, and ACK updates them in bursts: batching their events per
+    // environment turns each burst into one reconcile (docs/benchmarks.md).
+    const batchMs = options.childEventBatchMs ?? 1_000;
+    this.children = new InformerChildCache({ kubeConfig: options.kubeConfig, namespaces, enqueue: (k) => this.queue.addBatched(k, batchMs), logger: options.logger });
+    // Environments are read from the informers' store (this.informers, filled in start() before the workers run).
+    const environments = { get: (namespace: string, name: string) => this.cachedEnvironment(namespace, name) };
+    const reconciler = new Reconciler({ kube: this.kube, children: this.children, environments, logger: options.logger, progressRequeueMs: options.progressRequeueMs });
     this.queue = new WorkQueue({
       name: 'marketplaceenvironment',
       handler: instrumentHandler('marketplaceenvironment', (key) => reconciler.reconcile(key), options.reconcileMetrics),
@@ -103,6 +114,7 @@ export class Manager {
         path,
         resyncPeriodMs: this.options.resyncPeriodMs ?? 300_000,
         logger: this.options.logger,
+        slim: true,
         handler: (_event, o) => this.queue.add(`${o.metadata?.namespace}/${o.metadata?.name}`),
       });
       this.informers.push(informer);
@@ -135,6 +147,14 @@ export class Manager {
       },
     });
     await this.elector.start();
+  }
+
+  private cachedEnvironment(namespace: string, name: string): MarketplaceEnvironment | undefined {
+    for (const i of this.informers) {
+      const found = i.get(name, namespace);
+      if (found) return found as MarketplaceEnvironment;
+    }
+    return undefined;
   }
 
   /** Whether the caches are synced and (when electing) this replica leads. */

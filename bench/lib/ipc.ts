@@ -10,8 +10,6 @@ export type WorkerConfig =
       readonly concurrency: number;
       readonly resyncPeriodMs: number;
       readonly progressRequeueMs: number;
-      /** Reuse connections (bench/lib/keepalive.ts). */
-      readonly keepAlive?: boolean;
     }
   | {
       readonly mode: 'baseline';
@@ -23,7 +21,6 @@ export type WorkerConfig =
       readonly applyConcurrency: number;
       /** `apiVersion/kind` keys not served by the API server. */
       readonly unserved: readonly string[];
-      readonly keepAlive?: boolean;
     };
 
 /** Memory, CPU and work counters of the worker process. */

@@ -66,17 +66,21 @@ export async function applyChildren(desired: readonly RenderedObject[], options:
   return { live, heldBack, errors, applied: toApply.length };
 }
 
+/** Live children that are no longer rendered (what a prune would delete). Pure. */
+export function unrenderedChildren(desired: readonly RenderedObject[], live: ReadonlyMap<string, LiveChild>): LiveChild[] {
+  const wanted = new Set(desired.map(objectKey));
+  return [...live].filter(([key, o]) => !wanted.has(key) && o.apiVersion && o.kind && o.metadata?.name).map(([, o]) => o);
+}
+
 /**
- * Deletes live children that are no longer rendered. Called only after every apply succeeded, so a failed apply can
+ * Deletes `children` (from {@link unrenderedChildren}). Called only after every apply succeeded, so a failed apply can
  * never make the operator delete something it merely failed to re-create.
  */
-export async function pruneChildren(desired: readonly RenderedObject[], live: ReadonlyMap<string, LiveChild>, kube: KubeClient, namespace: string): Promise<string[]> {
-  const wanted = new Set(desired.map(objectKey));
+export async function pruneChildren(children: readonly LiveChild[], kube: KubeClient, namespace: string): Promise<string[]> {
   const pruned: string[] = [];
-  for (const [key, o] of live) {
-    if (wanted.has(key) || !o.apiVersion || !o.kind || !o.metadata?.name) continue;
-    await kube.delete({ apiVersion: o.apiVersion, kind: o.kind, namespace, name: o.metadata.name });
-    pruned.push(`${o.kind}/${o.metadata.name}`);
+  for (const o of children) {
+    await kube.delete({ apiVersion: o.apiVersion!, kind: o.kind!, namespace, name: o.metadata!.name! });
+    pruned.push(`${o.kind}/${o.metadata!.name}`);
   }
   return pruned;
 }

@@ -9,11 +9,10 @@
  * - `metadata.managedFields` is dropped before objects enter the cache: the controller never reads it, and after
  *   server-side apply it is the largest part of each object.
  */
-import { Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ListPromise, CustomObjectsApi } from '@kubernetes/client-node';
+import { type KubeConfig, type KubernetesObject, CustomObjectsApi } from '@kubernetes/client-node';
 import { ENVIRONMENT_LABEL, MANAGED_BY } from '../../charts/naming.js';
-import { ResilientInformer, type InformerEvent, type Watcher } from '../runtime/informer.js';
+import { ResilientInformer, type InformerEvent } from '../runtime/informer.js';
 import type { Logger } from '../runtime/logger.js';
-import { RawObjectApi } from '../runtime/object-api.js';
 import { CHILD_KINDS, gvkKey, type ChildKind } from './child-kinds.js';
 import type { LiveChild } from './outputs.js';
 
@@ -44,11 +43,7 @@ const splitApiVersion = (apiVersion: string) => {
   return { group, version };
 };
 
-/** Removes the fields no reconcile reads (`metadata.managedFields`) from an object about to be cached; returns it. */
-export function slimForCache<T extends KubernetesObject>(o: T): T {
-  if (o?.metadata?.managedFields) delete o.metadata.managedFields;
-  return o;
-}
+export { slimForCache } from '../runtime/informer.js';
 
 /**
  * Children by environment, maintained from informer events (pure bookkeeping, no I/O). Keys: `namespace/environment`
@@ -145,24 +140,14 @@ export class InformerChildCache implements ChildCache {
       : [`/apis/${group}/${version}/${kind.plural}`];
     const labelSelector = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
     const kc = this.options.kubeConfig;
-    const inner = new Watch(kc);
-    const watcher: Watcher = { watch: (path, query, callback, done) => inner.watch(path, query, (phase, o, raw) => callback(phase, slimForCache(o), raw), done) };
-    let api: RawObjectApi | undefined;
     return paths.map((path) => {
-      const listFn: ListPromise<KubernetesObject> = async () => {
-        api ??= RawObjectApi.fromKubeConfig(kc);
-        const list = await api.send<KubernetesListObject<KubernetesObject>>({ method: 'GET', path, query: { labelSelector } });
-        list.items.forEach(slimForCache);
-        return list;
-      };
       const informer = new ResilientInformer<KubernetesObject>({
         kubeConfig: kc,
         path,
         labelSelector,
         resyncPeriodMs: 0,
         logger: this.options.logger,
-        listFn,
-        watcher,
+        slim: true,
         handler: (event, o) => {
           this.index.update(event, kind, o);
           const env = o.metadata?.labels?.[ENVIRONMENT_LABEL];

@@ -1,19 +1,21 @@
 /**
  * Reconciles one MarketplaceEnvironment. Reads as a numbered script; each step lives in its own module.
- * Level-triggered: every run starts from a fresh GET of the environment, so collapsed or reordered events lose nothing.
+ * Level-triggered: every run starts from the newest cached state of the environment and its children, so collapsed or
+ * reordered events lose nothing (docs/controller.md explains how stale copies are kept harmless).
  */
 import { isDeepStrictEqual } from 'node:util';
 import { API_VERSION, KIND, SpecValidationError, validateEnvironment, type FieldError, type MarketplaceEnvironment, type MarketplaceEnvironmentStatus } from '../../api/index.js';
 import { renderEnvironment, type RenderedObject } from '../../charts/index.js';
+import { isNotFound } from '../runtime/errors.js';
 import type { KubeClient } from '../runtime/kube-client.js';
 import { reconcileLogger, type Logger } from '../runtime/logger.js';
 import type { HandlerResult } from '../runtime/work-queue.js';
-import { applyChildren, pruneChildren } from './apply.js';
+import { applyChildren, pruneChildren, unrenderedChildren } from './apply.js';
 import type { ChildCache } from './child-cache.js';
 import { objectKey } from './child-kinds.js';
 import { deleteNextWave, listChildren } from './deletion.js';
 import { emitTransitionEvents } from './events.js';
-import { declaredSecrets, ensureGeneratedSecrets } from './generated-secrets.js';
+import { KnownSecrets, declaredSecrets, ensureGeneratedSecrets } from './generated-secrets.js';
 import { computeOutputs, type LiveChild } from './outputs.js';
 import { computeStatus, type Observation } from './status.js';
 
@@ -23,10 +25,24 @@ export const FINALIZER = 'marketplace.platform.dev/finalizer';
 /** Applies in flight per reconcile unless {@link ReconcilerOptions.applyConcurrency} says otherwise. */
 export const DEFAULT_APPLY_CONCURRENCY = 8;
 
+/** Read access to cached environments (the Manager's informer store). */
+export interface EnvironmentReader {
+  /** The cached environment, or undefined when the cache has none. */
+  get(namespace: string, name: string): MarketplaceEnvironment | undefined;
+}
+
 /** Dependencies of {@link Reconciler}. */
 export interface ReconcilerOptions {
   readonly kube: KubeClient;
   readonly children: ChildCache;
+  /**
+   * Where step 1 reads the environment. The Manager passes its informer cache, as controller-runtime's client does:
+   * the event that enqueued a reconcile has already updated the cache, and a write based on a stale copy fails with
+   * 409 (resourceVersion preconditions) and is retried. @default a GET from the API server
+   */
+  readonly environments?: EnvironmentReader;
+  /** How long a generated Secret seen to exist is trusted before it is looked up again (see KnownSecrets). @default 300_000 */
+  readonly knownSecretsTtlMs?: number;
   readonly logger: Logger;
   /** @default () => new Date() */
   readonly now?: () => Date;
@@ -96,28 +112,32 @@ export class RenderCache {
 /** See the module comment. */
 export class Reconciler {
   private readonly renders = new RenderCache();
+  private readonly secrets: KnownSecrets;
 
-  constructor(private readonly options: ReconcilerOptions) {}
+  constructor(private readonly options: ReconcilerOptions) {
+    this.secrets = new KnownSecrets(options.knownSecretsTtlMs ?? 300_000);
+  }
 
   /** Reconciles `namespace/name`. Throws to ask the work queue for a retry with backoff. */
   async reconcile(key: string): Promise<HandlerResult> {
     const [namespace = 'default', name = ''] = key.split('/');
     const { kube } = this.options;
     // 1. fetch
-    const env = (await kube.get({ apiVersion: API_VERSION, kind: KIND, namespace, name })) as Env | undefined;
+    const env = (this.options.environments ? this.options.environments.get(namespace, name) : await kube.get({ apiVersion: API_VERSION, kind: KIND, namespace, name })) as Env | undefined;
     if (!env) {
-      this.renders.forget(namespace, name);
+      this.forget(namespace, name);
       return;
     }
     const log = reconcileLogger(this.options.logger, env, KIND);
     // 2. deletion branch
     if (env.metadata.deletionTimestamp) {
-      this.renders.forget(namespace, name);
+      this.forget(namespace, name);
       return this.finalize(env, log);
     }
     // 3. finalizer (optimistic concurrency: a concurrent writer makes this 409, and the queue retries)
     if (!env.metadata.finalizers?.includes(FINALIZER)) {
-      await kube.patchMetadata(this.ref(env), { finalizers: [...(env.metadata.finalizers ?? []), FINALIZER] }, { resourceVersion: env.metadata.resourceVersion });
+      const added = await unlessGone(() => kube.patchMetadata(this.ref(env), { finalizers: [...(env.metadata.finalizers ?? []), FINALIZER] }, { resourceVersion: env.metadata.resourceVersion }));
+      if (!added) return;
     }
     // 4. render (the same pure function as `npm run render`; once per generation, see RenderCache)
     let desired: RenderedObject[];
@@ -131,10 +151,12 @@ export class Reconciler {
       return;
     }
     // 5. generated secrets, then server-side apply of what changed
-    await ensureGeneratedSecrets(kube, valid, declaredSecrets(desired));
+    await ensureGeneratedSecrets(kube, valid, declaredSecrets(desired), this.secrets);
     const applied = await applyChildren(desired, { kube, cache: this.options.children, namespace, envName: name, concurrency: this.options.applyConcurrency ?? DEFAULT_APPLY_CONCURRENCY });
-    // 6. prune, only after every apply succeeded
-    const pruned = applied.errors.size === 0 ? await pruneChildren(desired, applied.live, kube, namespace) : [];
+    // 6. prune, only after every apply succeeded, and only for the newest spec (see confirmNewest)
+    const unrendered = applied.errors.size === 0 ? unrenderedChildren(desired, applied.live) : [];
+    if (unrendered.length > 0 && !(await this.confirmNewest(env))) return { requeueAfterMs: 1_000 };
+    const pruned = await pruneChildren(unrendered, kube, namespace);
     // 7. read children (cache, refreshed by this pass's apply responses, minus what was just pruned)
     const live = new Map([...applied.live].filter(([k]) => !pruned.some((p) => k.endsWith(`/${p}`))));
     // 8. compute conditions and patch status once
@@ -142,6 +164,18 @@ export class Reconciler {
     log.debug({ applied: applied.applied, pruned: pruned.length, heldBack: applied.heldBack.size }, 'reconciled');
     if (applied.errors.size > 0) throw new Error(`apply failed for ${[...applied.errors.keys()].join(', ')}`);
     return status.phase === 'Ready' ? undefined : { requeueAfterMs: this.options.progressRequeueMs ?? 30_000 };
+  }
+
+  /**
+   * Whether `env` (read from the cache) is the API server's newest generation. Asked before a prune, the one
+   * destructive step: the cache only moves forward within a process, but a new leader's environment cache can lag
+   * behind children its predecessor created for a newer spec, and pruning those would delete them. A GET is
+   * linearizable; a prune is rare, so this read costs nothing in the steady state.
+   */
+  private async confirmNewest(env: Env): Promise<boolean> {
+    if (!this.options.environments) return true;
+    const fresh = await this.options.kube.get({ apiVersion: API_VERSION, kind: KIND, namespace: env.metadata.namespace ?? 'default', name: env.metadata.name });
+    return fresh?.metadata?.uid === env.metadata.uid && (fresh?.metadata as { generation?: number } | undefined)?.generation === env.metadata.generation;
   }
 
   /** Deletion: children wave by wave, then the finalizer. */
@@ -152,8 +186,10 @@ export class Reconciler {
     const remaining = await listChildren(kube, namespace, env.metadata.name, children.unserved());
     const progress = await deleteNextWave(kube, namespace, remaining);
     if (progress.remaining === 0) {
-      await kube.patchMetadata(this.ref(env), { finalizers: env.metadata.finalizers.filter((f) => f !== FINALIZER) }, { resourceVersion: env.metadata.resourceVersion });
-      log.info('children deleted; finalizer removed');
+      // Gone already (404): a reconcile that read the cache before the deletion event arrived; nothing left to do.
+      if (await unlessGone(() => kube.patchMetadata(this.ref(env), { finalizers: env.metadata.finalizers!.filter((f) => f !== FINALIZER) }, { resourceVersion: env.metadata.resourceVersion }))) {
+        log.info('children deleted; finalizer removed');
+      }
       return;
     }
     await this.writeStatus(env, { deleting: progress, live: new Map(remaining.map((c) => [objectKey(c), c])) }, log);
@@ -176,13 +212,34 @@ export class Reconciler {
       ...partial,
     });
     if (!isDeepStrictEqual(JSON.parse(JSON.stringify(status)), previous ?? null)) {
-      await this.options.kube.patchStatus(this.ref(env), status);
-      await emitTransitionEvents(this.options.kube, env, previous, status, pruned, log);
+      if (!(await unlessGone(() => this.options.kube.patchStatus(this.ref(env), status)))) return status;
+      // Not awaited (as client-go's event recorder): events are best effort and never fail a reconcile, and the
+      // worker moves on to the next environment instead of waiting for them.
+      void emitTransitionEvents(this.options.kube, env, previous, status, pruned, log);
     }
     return status;
   }
 
+  private forget(namespace: string, name: string): void {
+    this.renders.forget(namespace, name);
+    this.secrets.forget(`${namespace}/${name}`);
+  }
+
   private ref(env: Env) {
     return { apiVersion: API_VERSION, kind: KIND, namespace: env.metadata.namespace ?? 'default', name: env.metadata.name };
+  }
+}
+
+/**
+ * Runs a write to the environment itself; false when the environment is gone (404). The environment comes from the
+ * informer cache, which may still hold it for a moment after its deletion: that reconcile then simply ends.
+ */
+async function unlessGone(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
   }
 }

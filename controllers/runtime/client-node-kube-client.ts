@@ -5,7 +5,7 @@
 import { PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { ApiWriteCounter, type WriteVerb } from './api-write-counter.js';
 import { formatMicroTime, systemClock, type Clock } from './clock.js';
-import { isNotFound } from './errors.js';
+import { isConflict, isNotFound } from './errors.js';
 import type { EventInput, KubeClient, ListOptions, MetadataPatch, ObjectRef, PatchOptions } from './kube-client.js';
 import { RawObjectApi, type RawRequest } from './object-api.js';
 
@@ -92,6 +92,17 @@ export class ClientNodeKubeClient implements KubeClient {
       token = page.metadata?.continue || undefined;
     } while (token !== undefined);
     return items;
+  }
+
+  async createIfAbsent<T extends KubernetesObject>(object: T): Promise<T | undefined> {
+    try {
+      return await this.write<T>('create', { method: 'POST', target: { object, action: 'create' }, query: this.writeQuery(), body: object });
+    } catch (err) {
+      if (isConflict(err)) {
+        return undefined;
+      }
+      throw err;
+    }
   }
 
   apply<T extends KubernetesObject>(object: T): Promise<T> {

@@ -11,6 +11,10 @@ export function countingKubeClient(inner: KubeClient, counter: ApiWriteCounter):
   return {
     get: <T extends KubernetesObject>(ref: ObjectRef) => inner.get<T>(ref),
     list: <T extends KubernetesObject>(options: ListOptions) => inner.list<T>(options),
+    createIfAbsent: <T extends KubernetesObject>(object: T) => {
+      counter.increment('create');
+      return inner.createIfAbsent(object);
+    },
     apply: <T extends KubernetesObject>(object: T) => {
       counter.increment('apply');
       return inner.apply(object);

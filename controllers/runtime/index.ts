@@ -55,5 +55,6 @@ export {
   type ReconcileSubject,
 } from './logger.js';
 export { RawObjectApi, type HttpVerb, type RawRequest, type TargetAction } from './object-api.js';
+export { reuseConnections, tlsOptionsKey } from './keep-alive.js';
 export { WorkQueue, type HandlerResult, type KeyHandler, type WorkQueueOptions } from './work-queue.js';
 export { noopWorkQueueMetrics, type WorkQueueMetrics } from './work-queue-metrics.js';

@@ -67,6 +67,12 @@ export interface ResilientInformerOptions<T extends KubernetesObject> {
   readonly listFn?: ListPromise<T>;
   /** @default new Watch(kubeConfig) */
   readonly watcher?: Watcher;
+  /**
+   * Drop `metadata.managedFields` from every object before it is cached (see {@link slimForCache}). Applies to the
+   * default list and to `watcher`; a custom `listFn` slims its own items.
+   * @default false
+   */
+  readonly slim?: boolean;
   /** @default systemClock */
   readonly clock?: Clock;
   /** @default silent */
@@ -116,8 +122,10 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.logger = (options.logger ?? silentLogger()).child({ informer: options.path });
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     const kc = options.kubeConfig;
-    const watch = new SyncSignallingWatch(kc, options.watcher ?? new Watch(kc), () => this.markSynced());
-    const listFn = options.listFn ?? defaultListFn<T>(kc, options.path, options.labelSelector);
+    const inner: Watcher = options.watcher ?? new Watch(kc);
+    const watcher: Watcher = options.slim ? { watch: (path, query, callback, done) => inner.watch(path, query, (phase, o, raw) => callback(phase, slimForCache(o), raw), done) } : inner;
+    const watch = new SyncSignallingWatch(kc, watcher, () => this.markSynced());
+    const listFn = options.listFn ?? defaultListFn<T>(kc, options.path, options.labelSelector, options.slim ?? false);
     this.listWatch = new ListWatch<T>(options.path, watch, listFn, false, options.labelSelector);
     this.listWatch.on('add', (o) => this.dispatch('add', o));
     this.listWatch.on('update', (o) => this.dispatch('update', o));
@@ -257,10 +265,55 @@ function defaultListFn<T extends KubernetesObject>(
   kc: KubeConfig,
   path: string,
   labelSelector: string | undefined,
+  slim: boolean,
 ): ListPromise<T> {
   let api: RawObjectApi | undefined;
   return () => {
     api ??= RawObjectApi.fromKubeConfig(kc);
-    return api.send<KubernetesListObject<T>>({ method: 'GET', path, query: { labelSelector } });
+    return listAllPages<T>(api, path, labelSelector, slim ? slimForCache : undefined);
   };
+}
+
+/**
+ * Removes the fields no reconcile reads (`metadata.managedFields`) from an object about to be cached; returns it.
+ * After server-side apply they are the largest part of most objects (docs/benchmarks.md).
+ */
+export function slimForCache<T extends KubernetesObject>(o: T): T {
+  if (o?.metadata?.managedFields) delete o.metadata.managedFields;
+  return o;
+}
+
+/** Objects per page of an informer's list. */
+export const LIST_PAGE_SIZE = 500;
+
+/**
+ * Lists `path` page by page (`limit`/`continue`) into one list, calling `each` on every item as its page arrives. A
+ * list of thousands of children then never sits in memory as one response body and its parse at once (the
+ * controller's start-up peak, docs/benchmarks.md), and the API server serves bounded chunks. Every page belongs to
+ * the first page's snapshot, so its resourceVersion is the one to watch from.
+ */
+export async function listAllPages<T extends KubernetesObject>(
+  api: RawObjectApi,
+  path: string,
+  labelSelector: string | undefined,
+  each: (item: T) => void = () => undefined,
+  pageSize = LIST_PAGE_SIZE,
+): Promise<KubernetesListObject<T>> {
+  const items: T[] = [];
+  let first: KubernetesListObject<T> | undefined;
+  let token: string | undefined;
+  do {
+    const page = await api.send<KubernetesListObject<T> & { metadata?: { continue?: string } }>({
+      method: 'GET',
+      path,
+      query: { labelSelector, limit: String(pageSize), continue: token },
+    });
+    first ??= page;
+    for (const item of page.items) {
+      each(item);
+      items.push(item);
+    }
+    token = page.metadata?.continue || undefined;
+  } while (token !== undefined);
+  return { ...first, metadata: { resourceVersion: first?.metadata?.resourceVersion }, items };
 }

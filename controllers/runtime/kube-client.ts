@@ -63,6 +63,11 @@ export interface KubeClient {
   get<T extends KubernetesObject = KubernetesObject>(ref: ObjectRef): Promise<T | undefined>;
   /** Lists objects of one kind (all pages), each with `apiVersion` and `kind` filled in. */
   list<T extends KubernetesObject = KubernetesObject>(options: ListOptions): Promise<T[]>;
+  /**
+   * Creates `object` (POST) unless an object of that name exists; resolves the created object, or `undefined` when
+   * it already existed (409 AlreadyExists). Never changes an existing object, unlike apply.
+   */
+  createIfAbsent<T extends KubernetesObject>(object: T): Promise<T | undefined>;
   /** Server-side apply with the client's field manager and `force=true`; returns the live object. */
   apply<T extends KubernetesObject>(object: T): Promise<T>;
   /** JSON merge patch of the `status` subresource with `{ status }`. */

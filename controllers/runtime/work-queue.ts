@@ -109,6 +109,22 @@ export class WorkQueue {
       return;
     }
     this.metrics.incRetries();
+    this.schedule(key, ms);
+  }
+
+  /**
+   * Adds `key` within `ms`: the first call schedules it, later calls before then change nothing, so a burst of
+   * events about one key (the ADDED events of an environment's new children) costs one reconcile, not one each.
+   * Unlike {@link addAfter} this is not a retry and is not counted as one.
+   */
+  addBatched(key: string, ms: number): void {
+    if (this.shuttingDown || this.dirty.has(key)) {
+      return;
+    }
+    this.schedule(key, ms);
+  }
+
+  private schedule(key: string, ms: number): void {
     if (ms <= 0) {
       this.add(key);
       return;

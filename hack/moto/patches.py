@@ -12,7 +12,9 @@ ACK code that needs it, in docs/e2e.md ("moto patches").
 from __future__ import annotations
 
 import inspect
+import sys
 import threading
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -209,17 +211,8 @@ def _ec2_referenced_security_group_is_not_deleted() -> bool:
                         continue  # a group may reference itself (the default group does)
                     for rule in list(group.ingress_rules) + list(group.egress_rules):
                         if (rule.source_group or {}).get("GroupId") == target:
-                            import sys, time
-                            print(f"[diag] {time.time():.3f} delete_security_group {target} DependencyViolation (rule of {group.id})", file=sys.stderr, flush=True)
                             raise DependencyViolationError(f"resource {target} has a dependent object")
-        import sys, threading, time
-        try:
-            r = original(self, name=name, group_id=group_id)
-            print(f"[diag] {time.time():.3f} {threading.get_ident()} delete_security_group {target} ok", file=sys.stderr, flush=True)
-            return r
-        except Exception as e:
-            print(f"[diag] {time.time():.3f} {threading.get_ident()} delete_security_group {target} {type(e).__name__}", file=sys.stderr, flush=True)
-            raise
+        return original(self, name=name, group_id=group_id)
 
     delete_security_group._ack_patched = True  # type: ignore[attr-defined]
     SecurityGroupBackend.delete_security_group = delete_security_group  # type: ignore[method-assign]
@@ -248,6 +241,67 @@ def _ec2_delete_subnet_drops_route_table_association() -> bool:
     return True
 
 
+# How long the response of an SDK invocation is kept for a retried attempt of the same invocation.
+REPLAY_TTL_SECONDS = 300.0
+
+
+def _server_sdk_retry_gets_first_response() -> bool:
+    # Under load, an ACK controller (aws-sdk-go-v2) now and then does not get the response of a request that moto has
+    # already executed, and the SDK sends the request again (same amz-sdk-invocation-id, amz-sdk-request: attempt=2).
+    # Seen in the e2e suite: CreateRoute executed, the retry answered RouteAlreadyExists, the create failed and the
+    # RouteTable was orphaned in the VPC (whose deletion then failed forever); DeleteSecurityGroup executed, the retry
+    # answered InvalidGroup.NotFound, which ec2-controller v1.19.0 never treats as "gone" (its sdkFind maps only
+    # "UNKNOWN" to NotFound), so the finalizer stayed forever. A 1:1 replay of moto's own answer to the first attempt
+    # gives the client what it missed, and makes every SDK invocation execute at most once, as a reachable AWS
+    # endpoint would. Not replayed: answers the SDK itself retries on (5xx, 429), and requests without SDK headers.
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.__call__
+    if getattr(original, "_ack_patched", False):
+        return False
+    lock = threading.Lock()
+    answers: dict[str, tuple[float, str, list, bytes]] = {}
+
+    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+        invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
+        if not invocation:
+            return original(self, environ, start_response)
+        attempt = environ.get("HTTP_AMZ_SDK_REQUEST", "")
+        if not attempt.startswith("attempt=1;"):
+            with lock:
+                first = answers.get(invocation)
+            if first is not None:
+                _, status, headers, body = first
+                print(f"[moto] replayed the answer ({status}) to {invocation} for {attempt.split(';')[0]}", file=sys.stderr, flush=True)
+                start_response(status, headers)
+                return [body]
+        captured: dict = {}
+
+        def capture(status, headers, exc_info=None):  # type: ignore[no-untyped-def]
+            captured["status"], captured["headers"] = status, list(headers)
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        result = original(self, environ, capture)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        code = int(str(captured.get("status", "500")).split()[0])
+        if code < 500 and code != 429:
+            now = time.monotonic()
+            with lock:
+                answers[invocation] = (now, captured["status"], captured["headers"], body)
+                if len(answers) > 2000:
+                    for key in [k for k, v in answers.items() if now - v[0] > REPLAY_TTL_SECONDS]:
+                        del answers[key]
+        return [body]
+
+    __call__._ack_patched = True  # type: ignore[attr-defined]
+    DomainDispatcherApplication.__call__ = __call__  # type: ignore[method-assign]
+    return True
+
+
 PATCHES: list[Patch] = [
     Patch("elasticache:DescribeEvents", "missing action; read path of ReplicationGroup and CacheSubnetGroup", _elasticache_describe_events),
     Patch("elasticache:DeleteCacheSubnetGroup", "missing action; CacheSubnetGroup deletion", _elasticache_delete_cache_subnet_group),
@@ -272,6 +326,11 @@ PATCHES: list[Patch] = [
         "ec2:DeleteSubnet-drops-route-table-association",
         "moto keeps a deleted subnet's route table association, so the route table can never be deleted",
         _ec2_delete_subnet_drops_route_table_association,
+    ),
+    Patch(
+        "server:sdk-retry-gets-first-response",
+        "a retried SDK attempt of an executed request gets the first answer instead of executing again",
+        _server_sdk_retry_gets_first_response,
     ),
 ]
 

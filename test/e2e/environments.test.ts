@@ -278,6 +278,7 @@ describe('deleting the environments', () => {
     for (const run of all) run.children = await listChildren(kube, run.namespace, run.name, run.kinds);
     await Promise.all(all.map(async (run) => {
       const recorder = new DeletionRecorder(kube, run.namespace, run.name, run.kinds);
+      recorder.seed(run.children ?? []);
       run.deletion = { recorder };
       run.deleteStartedAt = Date.now();
       await kube.delete({ apiVersion: API, kind: KIND, namespace: run.namespace, name: run.name });

@@ -4,7 +4,7 @@
  * moto (emulated AWS) and every ACK controller binary that was built. Started once per suite by global-setup.ts.
  * Anything started is stopped again when a later step fails, so a failed start leaves no process behind.
  */
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startAckControllers, type AckControllers } from '../../localcluster/ack-controllers.js';
@@ -16,6 +16,9 @@ import { E2E_ENV, RUN_IDS_EXTRA, e2eNamespace, type E2eInfo } from './env.js';
 
 /** ACK controllers get a few workers per kind: five environments are reconciled at once (default is 1). */
 export const ACK_CONCURRENT_SYNCS = 3;
+
+/** Log directories of earlier runs kept in .cache/e2e/. */
+const KEEP_LOG_DIRS = 5;
 
 /** A started stack. */
 export interface E2eStack {
@@ -29,8 +32,11 @@ export async function startE2eStack(log: (line: string) => void = (l) => process
   // The controllers watch only this run's namespaces: with MPE_KUBECONFIG they must not touch anything else there.
   const namespaceSuffix = Math.random().toString(36).slice(2, 6);
   const ids = [...readdirSync(join(REPO_ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, 3)), ...RUN_IDS_EXTRA];
-  const logDir = join(REPO_ROOT, '.cache', 'e2e', new Date().toISOString().replace(/[:.]/g, '-'));
+  const logRoot = join(REPO_ROOT, '.cache', 'e2e');
+  const logDir = join(logRoot, new Date().toISOString().replace(/[:.]/g, '-'));
   mkdirSync(logDir, { recursive: true });
+  // Keep the logs of the last few runs only (timestamped names sort chronologically).
+  for (const old of readdirSync(logRoot).sort().slice(0, -KEEP_LOG_DIRS)) rmSync(join(logRoot, old), { recursive: true, force: true });
   let plane: ControlPlane | undefined;
   let moto: AwsEmulator | undefined;
   let controllers: AckControllers | undefined;

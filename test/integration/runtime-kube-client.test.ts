@@ -90,6 +90,13 @@ describe('ClientNodeKubeClient on a real API server', () => {
     expect(changed.metadata?.generation).toBe(2);
   }, TIMEOUT_MS);
 
+  test('createIfAbsent creates once and never changes an existing object', async () => {
+    const created = await kube.createIfAbsent(widget('once', 1));
+    expect(created?.spec?.size).toBe(1);
+    expect(await kube.createIfAbsent(widget('once', 2))).toBeUndefined();
+    expect((await kube.get<Widget>(ref('once')))?.spec?.size).toBe(1);
+  }, TIMEOUT_MS);
+
   test('unknown fields: SSA refuses them in every mode; Strict makes merge patches refuse them too', async () => {
     const bad: Widget = { ...widget('strict'), spec: { size: 1, bogus: 'typo' } };
     const lenient = ClientNodeKubeClient.fromKubeConfig(kc, { fieldManager: 'runtime-it', fieldValidation: 'Ignore' });

@@ -36,6 +36,14 @@ export class DeletionRecorder {
     this.kinds = [...kinds].sort((a, b) => deletionWave(b.kind) - deletionWave(a.kind));
   }
 
+  /** Records the children known before the deletion, so one deleted and gone before any sample still counts. */
+  seed(children: readonly { kind?: string; metadata?: { name?: string } }[]): void {
+    for (const c of children) {
+      const key = `${c.kind}/${c.metadata?.name}`;
+      if (!this.records.has(key)) this.records.set(key, { kind: c.kind ?? '', name: c.metadata?.name ?? '', wave: deletionWave(c.kind ?? '') });
+    }
+  }
+
   /** One sample; returns how many children are still present. */
   async sample(): Promise<number> {
     const at = Date.now() - this.startedAt;

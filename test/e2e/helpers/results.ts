@@ -1,5 +1,5 @@
 /** The e2e results: what each environment did, rendered as Markdown for the log and docs/e2e-results.md. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MarketplaceEnvironmentStatus } from '../../../api/index.js';
 import { CHILD_KINDS, type ChildKind } from '../../../charts/child-kinds.js';
@@ -129,7 +129,8 @@ export function writeResults(all: readonly Run[], info: E2eInfo): string {
     '## Outputs of the Ready examples (from the emulated AWS)',
     '',
     ...examples.filter((r) => r.expectReady).flatMap((r) => [`${r.file}:`, '', '```json', JSON.stringify(r.env?.status?.outputs ?? {}, null, 1), '```', '']),
-    `Stack start (control plane, CRDs, moto, ${info.ackServices.length} controllers): ${info.startSeconds} s.`,
+    `Stack start (control plane, CRDs, moto, ${info.ackServices.length} controllers): ${info.startSeconds} s. ` +
+      `SDK retries of requests moto had already executed, answered with the first answer (docs/e2e.md, moto patches): ${replays(info)}.`,
     '',
     DURATION_PLACEHOLDER,
     '',
@@ -152,6 +153,12 @@ function deletionTimeline(run: Run | undefined): string[] {
     ...waves.map((w) => `| ${w.wave} | ${w.kinds.join(', ')} | ${w.children} | ${t(w.firstDeletingS)} | ${t(w.lastGoneS)} |`),
     '',
   ];
+}
+
+/** How many answers moto replayed to retried SDK attempts during the run (hack/moto/patches.py). */
+function replays(info: E2eInfo): number {
+  const log = join(info.logDir, 'moto.log');
+  return existsSync(log) ? (readFileSync(log, 'utf8').match(/^\[moto\] replayed /gm) ?? []).length : 0;
 }
 
 const rejected = (all: readonly Run[]) => all.find((r) => r.id === 'rejected');

@@ -2,6 +2,7 @@
 import { SpecValidationError, validateEnvironment, type MarketplaceEnvironment } from '../../../api/index.js';
 import { renderEnvironment } from '../../../charts/index.js';
 import { ChildIndex, slimForCache } from '../../../controllers/marketplace-environment/child-cache.js';
+import { KnownSecrets, ensureGeneratedSecrets } from '../../../controllers/marketplace-environment/generated-secrets.js';
 import { RenderCache } from '../../../controllers/marketplace-environment/reconciler.js';
 import { validBase } from '../../fixtures/invalid-specs.js';
 
@@ -79,5 +80,69 @@ describe('RenderCache', () => {
     }
     expect(second).toBeInstanceOf(SpecValidationError);
     expect((second as SpecValidationError).errors[0]?.field).toContain('vpcCIDR');
+  });
+});
+
+describe('KnownSecrets and ensureGeneratedSecrets', () => {
+  const base = { apiVersion: 'marketplace.platform.dev/v1alpha1', kind: 'MarketplaceEnvironment', metadata: { name: 'shop', namespace: 'ns', uid: 'u1' }, spec: { deletionPolicy: 'Delete' } };
+  /** Reconciled before: it has a status. */
+  const env = { ...base, status: { phase: 'Ready' } } as unknown as MarketplaceEnvironment;
+  const newEnv = base as unknown as MarketplaceEnvironment;
+  const declared = [{ name: 'shop-db-master', key: 'password', length: 24 }] as never;
+  /** A KubeClient that holds Secrets in a map and counts GETs and creates. */
+  const fakeKube = () => {
+    const secrets = new Map<string, { stringData: Record<string, string> }>();
+    const calls = { get: 0, create: 0 };
+    const kube = {
+      get: async (ref: { name: string }) => (calls.get++, secrets.get(ref.name)),
+      createIfAbsent: async (o: { metadata: { name: string }; stringData: Record<string, string> }) => {
+        calls.create++;
+        if (secrets.has(o.metadata.name)) return undefined;
+        secrets.set(o.metadata.name, o);
+        return o;
+      },
+    };
+    return { kube: kube as never, secrets, calls };
+  };
+
+  it('creates a missing Secret once and, while the sighting is fresh, costs no request', async () => {
+    let now = 0;
+    const known = new KnownSecrets(1_000, () => now);
+    const { kube, calls } = fakeKube();
+    expect(await ensureGeneratedSecrets(kube, env, declared, known)).toEqual(['shop-db-master']);
+    expect(await ensureGeneratedSecrets(kube, env, declared, known)).toEqual([]);
+    expect(calls).toEqual({ get: 1, create: 1 });
+    now = 1_000; // expired: looked up again, found, not re-created
+    expect(await ensureGeneratedSecrets(kube, env, declared, known)).toEqual([]);
+    expect(calls).toEqual({ get: 2, create: 1 });
+  });
+
+  it('re-creates a Secret deleted behind its back once the sighting expires or the environment is forgotten', async () => {
+    let now = 0;
+    const known = new KnownSecrets(1_000, () => now);
+    const { kube, secrets, calls } = fakeKube();
+    await ensureGeneratedSecrets(kube, env, declared, known);
+    secrets.clear();
+    now = 500;
+    expect(await ensureGeneratedSecrets(kube, env, declared, known)).toEqual([]);
+    known.forget('ns/shop');
+    expect(known.size).toBe(0);
+    expect(await ensureGeneratedSecrets(kube, env, declared, known)).toEqual(['shop-db-master']);
+    expect(calls.create).toBe(2);
+  });
+
+  it('for a never reconciled environment creates without a GET, and never overwrites a kept Secret', async () => {
+    const { kube, secrets, calls } = fakeKube();
+    secrets.set('shop-db-master', { stringData: { password: 'kept-by-retain' } });
+    expect(await ensureGeneratedSecrets(kube, newEnv, declared)).toEqual([]);
+    expect(secrets.get('shop-db-master')?.stringData.password).toBe('kept-by-retain');
+    expect(calls).toEqual({ get: 0, create: 1 });
+  });
+
+  it('without a KnownSecrets looks up every time', async () => {
+    const { kube, calls } = fakeKube();
+    await ensureGeneratedSecrets(kube, env, declared);
+    await ensureGeneratedSecrets(kube, env, declared);
+    expect(calls).toEqual({ get: 2, create: 1 });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import { ResilientInformer, type InformerEvent, type Watcher } from '../../../controllers/runtime/informer.js';
+import { ResilientInformer, listAllPages, type InformerEvent, type Watcher } from '../../../controllers/runtime/informer.js';
 import { flushPromises, ManualClock } from './manual-clock.js';
 
 type WatchCallback = (phase: string, obj: unknown) => void;
@@ -240,5 +240,25 @@ describe('ResilientInformer: resync and stop', () => {
     await t.clock.advance(120_000);
     expect(t.events).toEqual([['add', 'a']]);
     await expect(t.informer.start()).rejects.toThrow(/was stopped/);
+  });
+});
+
+describe('listAllPages', () => {
+  it('follows continue tokens, calls each on every item, and keeps the first page resourceVersion', async () => {
+    const queries: Record<string, string | undefined>[] = [];
+    const pages = [
+      { metadata: { resourceVersion: '7', continue: 'p2' }, items: [{ metadata: { name: 'a' } }, { metadata: { name: 'b' } }] },
+      { metadata: { resourceVersion: '7' }, items: [{ metadata: { name: 'c' } }] },
+    ];
+    const api = { send: async (r: { query: Record<string, string | undefined> }) => (queries.push(r.query), pages[queries.length - 1]) };
+    const seen: string[] = [];
+    const list = await listAllPages(api as never, '/apis/g/v1/things', 'x=y', (o) => void seen.push(o.metadata!.name!), 2);
+    expect(list.items.map((o) => o.metadata?.name)).toEqual(['a', 'b', 'c']);
+    expect(seen).toEqual(['a', 'b', 'c']);
+    expect(list.metadata).toEqual({ resourceVersion: '7' });
+    expect(queries).toEqual([
+      { labelSelector: 'x=y', limit: '2', continue: undefined },
+      { labelSelector: 'x=y', limit: '2', continue: 'p2' },
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { RequeueAfterError, TerminalError } from '../../../controllers/runtime/errors.js';
 import { WorkQueue, type KeyHandler, type WorkQueueOptions } from '../../../controllers/runtime/work-queue.js';
-import type { WorkQueueMetrics } from '../../../controllers/runtime/work-queue-metrics.js';
+import { noopWorkQueueMetrics, type WorkQueueMetrics } from '../../../controllers/runtime/work-queue-metrics.js';
 import { deferred, flushPromises, ManualClock, type Deferred } from './manual-clock.js';
 
 interface Harness {
@@ -245,6 +245,33 @@ describe('WorkQueue.addAfter', () => {
     expect(clock.pending()).toBe(1);
     await clock.advance(10_000);
     expect(calls.map((c) => c.at - t0)).toEqual([1_000]);
+  });
+});
+
+describe('WorkQueue.addBatched', () => {
+  it('turns a burst of adds for one key into one run at the end of the first window', async () => {
+    const { queue, clock, calls } = harness(ok);
+    queue.start();
+    const t0 = clock.now();
+    for (let i = 0; i < 26; i++) {
+      queue.addBatched('ns/a', 1_000);
+      await clock.advance(20);
+    }
+    await clock.advance(5_000);
+    expect(calls.map((c) => c.at - t0)).toEqual([1_000]);
+  });
+
+  it('does not postpone a key that is already queued, and counts no retry', async () => {
+    let retries = 0;
+    const metrics: WorkQueueMetrics = { ...noopWorkQueueMetrics, incRetries: () => void retries++ };
+    const { queue, clock, calls } = harness(ok, { metrics });
+    queue.add('ns/a');
+    queue.addBatched('ns/a', 1_000);
+    expect(clock.pending()).toBe(0);
+    queue.start();
+    await flushPromises();
+    expect(calls).toHaveLength(1);
+    expect(retries).toBe(0);
   });
 });
 

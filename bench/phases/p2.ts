@@ -1,0 +1,132 @@
+/**
+ * P2: throughput of N environments to all their children, for the controller and for a baseline (a bare client that
+ * server-side applies the very objects the controller would, with the same concurrency), timed by one observer.
+ */
+import { apiserverMetrics, applyInParallel, createNamespace, requestDelta, secondsDelta } from '../lib/cluster.js';
+import { loadOf, setPhase } from '../lib/load.js';
+import { ChildObserver } from '../lib/observer.js';
+import { round } from '../lib/stats.js';
+import type { Log } from '../lib/util.js';
+import { startWorker } from '../lib/workers.js';
+import { instantiate, type Example, type Manifest } from '../lib/workload.js';
+import { controllerConfig, cpuDelta, cpuSnapshot, expectedKeys, settle, waitQuiet, type BenchParams, type Ctx } from './context.js';
+
+function manifestsFor(examples: readonly Example[], ns: string, n: number): Manifest[] {
+  return Array.from({ length: n }, (_, i) => instantiate(examples[i % examples.length]!, ns, `env-${String(i).padStart(4, '0')}`));
+}
+
+/** P2 baseline: the environments exist first, then a baseline worker applies all their children on `go`. */
+export async function benchBaseline(ctx: Ctx, params: BenchParams, log: Log, examples: readonly Example[], n: number) {
+  await settle(ctx, log);
+  const phase = `p2-baseline-${n}`;
+  setPhase(phase);
+  const ns = `bench-base-${n}-${ctx.runId}`;
+  await createNamespace(ctx.kube, ns);
+  const manifests = manifestsFor(examples, ns, n);
+  // The environments exist (no controller watches this namespace) so the children carry the same owner references.
+  await applyInParallel(manifests, params.envApplyConcurrency, async (m) => void (await ctx.kube.apply(m as never)));
+  const keys = expectedKeys(ctx, manifests);
+  const observer = new ChildObserver(ctx.kc, ns, ctx.kinds);
+  await observer.start();
+  const worker = startWorker({ mode: 'baseline', kubeconfig: ctx.kubeconfigPath, namespace: ns, concurrency: params.concurrency, applyConcurrency: params.applyConcurrency, unserved: [...ctx.unserved] }, params, log);
+  const ready = await worker.ready;
+  if (ready.objects !== keys.length) log(`baseline: worker rendered ${ready.objects} objects, expected ${keys.length}`);
+  const m0 = await apiserverMetrics(ctx.kc);
+  const cpu0 = cpuSnapshot(ctx, worker);
+  const t0 = performance.now();
+  worker.send({ type: 'go' });
+  let ms: number;
+  try {
+    ms = (await observer.waitFor(keys, params.timeoutMs)) - t0;
+  } finally {
+    observer.stop();
+  }
+  const done = await worker.done;
+  const cpu = cpuDelta(cpu0, cpuSnapshot(ctx, worker));
+  const m1 = await apiserverMetrics(ctx.kc);
+  const requests = requestDelta(m0, m1);
+  const requestSeconds = secondsDelta(m0, m1);
+  await worker.stop();
+  if (done.errors.length) log(`baseline: ${done.errors.length} apply errors, e.g. ${done.errors[0]}`);
+  log(`P2 baseline N=${n}: ${keys.length} children in ${(ms / 1000).toFixed(1)} s (${(keys.length / (ms / 1000)).toFixed(0)}/s)`);
+  const load = loadOf(phase);
+  // Kept until the end: deleting it now would keep the garbage collector busy (it verifies the owner of every child
+  // at kube-controller-manager's 20 requests/s) through the next runs.
+  ctx.namespaces.push(ns);
+  return { namespace: ns, children: keys.length, ms: round(ms), perSecond: round(keys.length / (ms / 1000)), cpuSeconds: cpu, applyErrors: done.errors.length, apiserverRequests: requests, apiserverRequestSeconds: requestSeconds, load };
+}
+
+/** P2 controller: a controller worker runs first, then the benchmark applies the environments. */
+export async function benchController(ctx: Ctx, params: BenchParams, log: Log, examples: readonly Example[], n: number) {
+  await settle(ctx, log);
+  const phase = `p2-controller-${n}`;
+  setPhase(phase);
+  const ns = `bench-ctl-${n}-${ctx.runId}`;
+  await createNamespace(ctx.kube, ns);
+  ctx.namespaces.push(ns);
+  const manifests = manifestsFor(examples, ns, n);
+  const keys = expectedKeys(ctx, manifests);
+  const observer = new ChildObserver(ctx.kc, ns, ctx.kinds);
+  await observer.start();
+  const worker = startWorker(controllerConfig(ctx, params, [ns], params.p12ResyncMs, params.p12ProgressMs), params, log);
+  await worker.ready;
+  const before = await worker.stats(true);
+  const m0 = await apiserverMetrics(ctx.kc);
+  const cpu0 = cpuSnapshot(ctx, worker);
+  const t0 = performance.now();
+  let ms: number;
+  let envApplyMs = 0;
+  try {
+    await applyInParallel(manifests, params.envApplyConcurrency, async (m) => void (await ctx.kube.apply(m as never)));
+    envApplyMs = performance.now() - t0;
+    ms = (await observer.waitFor(keys, params.timeoutMs)) - t0;
+  } finally {
+    observer.stop();
+  }
+  const cpu = cpuDelta(cpu0, cpuSnapshot(ctx, worker));
+  const atDone = await worker.stats();
+  const m1 = await apiserverMetrics(ctx.kc);
+  const load = loadOf(phase);
+  // Converged: every environment reconciled and its status written (the follow-up reconciles have settled).
+  // (At most 20 s: with the 30 s progress requeue of 500 non-Ready environments the controller is never idle long.)
+  const settled = await waitQuiet(worker, 3_000, 20_000);
+  const live = await worker.stats(false, true);
+  const final = await worker.stop();
+  const requests = requestDelta(m0, m1);
+  const requestSeconds = secondsDelta(m0, m1);
+  const writes = settled.writes;
+  log(`P2 controller N=${n}: ${keys.length} children in ${(ms / 1000).toFixed(1)} s (${(keys.length / (ms / 1000)).toFixed(0)}/s); peak RSS ${final?.peakRssMiB.toFixed(0)} MiB; reconciles ${settled.reconciles?.total}`);
+  return {
+    namespace: ns,
+    children: keys.length,
+    ms: round(ms),
+    perSecond: round(keys.length / (ms / 1000)),
+    cpuSeconds: cpu,
+    reconcilesAtDone: atDone.reconciles?.total,
+    reconciles: settled.reconciles ? { total: settled.reconciles.total - (before.reconciles?.total ?? 0), errors: settled.reconciles.errors, meanMs: round((settled.reconciles.seconds / Math.max(1, settled.reconciles.total)) * 1000) } : undefined,
+    writes,
+    apiserverRequests: requests,
+    apiserverRequestSeconds: requestSeconds,
+    /** Time the benchmark took to apply the N environments themselves (inside `ms`). */
+    envApplyMs: round(envApplyMs),
+    memory: final ? { idleRssMiB: round(before.rssMiB), idleHeapUsedMiB: round(before.heapUsedMiB), liveHeapAfterMiB: round(live.heapUsedMiB), peakRssMiB: round(final.peakRssMiB), peakHeapUsedMiB: round(final.peakHeapUsedMiB), rssMiB: round(final.rssMiB), heapUsedMiB: round(final.heapUsedMiB) } : undefined,
+    load,
+  };
+}
+
+/** The P2 baseline figures (see benchBaseline). */
+export type BaselineResult = Awaited<ReturnType<typeof benchBaseline>>;
+/** The P2 controller figures (see benchController). */
+export type ControllerResult = Awaited<ReturnType<typeof benchController>>;
+
+/** One P2 size: both sides (as far as run) and their throughput ratio. */
+export interface P2Result {
+  n: number;
+  /** The pair whose ratio is the median (its full details). */
+  controller?: ControllerResult;
+  baseline?: BaselineResult;
+  /** Median over the pairs. */
+  ratio?: number;
+  /** Every pair, in run order (each pair ran back to back; the side that runs first alternates). */
+  pairs?: { controllerPerSecond?: number; baselinePerSecond?: number; ratio?: number; controllerFirst: boolean; controllerPeakRssMiB?: number; controllerPeakHeapMiB?: number }[];
+}
