@@ -45,7 +45,8 @@ function componentOf(o: RenderedObject, obs: Observation): ComponentStatus {
   if (applyError) return { ...base, state: 'Failed', reason: 'ApplyFailed', message: applyError.slice(0, 1024) };
   const waiting = obs.heldBack.get(key);
   if (waiting?.length) {
-    const what = waiting.map((b) => `${b.from.kind}/${b.from.name} ${b.fieldPath}`).join(', ');
+    // One source may feed several fields (a Distribution's origins share one access control): name it once.
+    const what = [...new Set(waiting.map((b) => `${b.from.kind}/${b.from.name} ${b.fieldPath}`))].join(', ');
     return { ...base, state: 'Waiting', reason: 'WaitingForDependency', message: `waiting for ${what}` };
   }
   const live = obs.live.get(key);

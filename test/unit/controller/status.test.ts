@@ -37,6 +37,13 @@ describe('computeStatus', () => {
     expect(s.conditions!.find((c) => c.type === 'Ready')!.message).toContain('Subnet/e-subnet');
   });
 
+  it('names a dependency once when several fields wait for the same value', () => {
+    const from = { apiVersion: 'v', kind: 'OriginAccessControl', name: 'oac' };
+    const binding = (path: string) => ({ path, from, fieldPath: 'status.id', required: true });
+    const s = computeStatus(base({ desired: [vpc, subnet], live: new Map([[key(vpc), { kind: 'VPC', ...synced }]]), heldBack: new Map([[key(subnet), [binding('/a'), binding('/b')]]]) }));
+    expect(s.components!.find((c) => c.name === 'e-subnet')?.message).toBe('waiting for OriginAccessControl/oac status.id');
+  });
+
   it('reports an invalid spec on all three conditions, keeping the previous components', () => {
     const s = computeStatus(base({ invalid: [{ field: 'spec.network.subnets', message: 'do not fit' }], previous: { components: [{ component: 'network', kind: 'VPC', name: 'e-vpc', state: 'Ready' }] } }));
     expect(s.phase).toBe('Degraded');
