@@ -6,15 +6,15 @@
  * Either way it samples its own memory every 250 ms and answers `stats` requests.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { API_VERSION, KIND, validateEnvironment } from '../api/index.js';
-import { renderEnvironment, type RenderedObject } from '../charts/index.js';
+import { API_VERSION, KIND } from '../api/index.js';
 import { FIELD_MANAGER, Manager } from '../controllers/manager.js';
 import type { ReconcileMetrics } from '../controllers/metrics.js';
-import { resolveBindings } from '../controllers/marketplace-environment/resolve-bindings.js';
 import { ClientNodeKubeClient } from '../controllers/runtime/client-node-kube-client.js';
 import { reuseConnections } from '../controllers/runtime/keep-alive.js';
+import { forEachLimited } from '../controllers/runtime/for-each-limited.js';
 import { createLogger } from '../controllers/runtime/logger.js';
 import type { FromWorker, ToWorker, WorkerConfig, WorkerStats } from './lib/ipc.js';
+import { applicableChildren, type Manifest } from './lib/workload.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
 const send = (m: FromWorker) => process.send?.(m);
@@ -68,14 +68,6 @@ function stats(): WorkerStats {
   };
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight (as the reconciler's apply does). */
-async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 let go: () => void = () => undefined;
 const started = new Promise<void>((resolve) => (go = resolve));
@@ -85,13 +77,8 @@ async function baseline(c: Extract<WorkerConfig, { mode: 'baseline' }>): Promise
   const unserved = new Set(c.unserved);
   const envs = await kube.list({ apiVersion: API_VERSION, kind: KIND, namespace: c.namespace });
   // Rendered before the clock starts: the baseline measures what the API server can take, not rendering.
-  const perEnv: RenderedObject[][] = envs.map((e) =>
-    renderEnvironment(validateEnvironment(e))
-      .filter((o) => !unserved.has(`${o.apiVersion}/${o.kind}`))
-      .map((o) => resolveBindings(o, () => undefined))
-      .filter((r) => r.waitingFor.length === 0)
-      .map((r) => r.object),
-  );
+  // The very objects the observer expects (applicableChildren, as bench/run.ts counts them).
+  const perEnv = envs.map((e) => applicableChildren(e as unknown as Manifest, unserved));
   send({ type: 'ready', environments: envs.length, objects: perEnv.reduce((n, l) => n + l.length, 0) });
   await started;
   const t0 = performance.now();

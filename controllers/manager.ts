@@ -157,11 +157,6 @@ export class Manager {
     return undefined;
   }
 
-  /** Whether the caches are synced and (when electing) this replica leads. */
-  ready(): boolean {
-    return this.informers.every((i) => i.hasSynced()) && (!this.elector || this.elector.isLeader());
-  }
-
   /** State for the health endpoints: liveness = !stopped; readiness = synced (a standby is ready too). */
   health(): ManagerHealth {
     return { synced: this.synced && !this.stopped, stopped: this.stopped, leading: this.working && !this.stopped };

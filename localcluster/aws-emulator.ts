@@ -3,12 +3,12 @@
  * needs) on a free port of 127.0.0.1, in its own process group.
  */
 import { execFile, spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { registerCleanup } from './lifecycle.js';
 import { LOOPBACK, probe, waitUntil } from './net.js';
-import { REPO_ROOT } from './paths.js';
+import { REPO_ROOT, isExecutable } from './paths.js';
 import { killGroup, logTail } from './processes.js';
 
 /** Python of the venv made by `hack/setup-moto.sh`. */
@@ -51,7 +51,7 @@ export interface AwsEmulatorOptions {
  */
 export async function startAwsEmulator(opts: AwsEmulatorOptions): Promise<AwsEmulator> {
   const python = opts.python ?? MOTO_PYTHON;
-  assertExecutable(python, 'moto virtualenv missing: run `bash hack/setup-moto.sh` first');
+  if (!isExecutable(python)) throw new Error(`${python} is not executable: moto virtualenv missing: run \`bash hack/setup-moto.sh\` first`);
   mkdirSync(opts.logDir, { recursive: true });
   const logPath = join(opts.logDir, 'moto.log');
   const portFile = join(opts.logDir, 'moto.port');
@@ -104,14 +104,6 @@ export async function startAwsEmulator(opts: AwsEmulatorOptions): Promise<AwsEmu
     throw err;
   }
   return { endpoint: `http://${LOOPBACK}:${port}`, port, pid, logPath, exited, stop };
-}
-
-function assertExecutable(path: string, hint: string): void {
-  try {
-    accessSync(path, constants.X_OK);
-  } catch {
-    throw new Error(`${path} is not executable: ${hint}`);
-  }
 }
 
 /**

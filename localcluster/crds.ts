@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   ApiextensionsV1Api,
   KubeConfig,
@@ -138,4 +138,27 @@ export function describeError(err: unknown): string {
     return `HTTP ${(err as { code: number }).code}: ${message}`;
   }
   return err instanceof Error ? err.message : String(err);
+}
+
+/** The pinned upstream ACK CRDs, read in place when kept beside the repository (as in CI); never copied into it. */
+const PINNED_CRDS = resolve(REPO_ROOT, '../shared/ack-crds');
+
+/**
+ * CRDs of the kinds whose ACK controller the Go module proxy does not serve (cloudfront, wafv2; docs/ack-versions.md),
+ * so the objects we render for them meet a real schema too.
+ */
+const REFERENCE_CRD_FILES = [
+  'cloudfront-controller/cloudfront.services.k8s.aws_distributions.yaml',
+  'cloudfront-controller/cloudfront.services.k8s.aws_originaccesscontrols.yaml',
+  'wafv2-controller/wafv2.services.k8s.aws_webacls.yaml',
+];
+
+/** Installs the reference CRDs that exist beside the repository; returns their names (empty when there are none). */
+export async function installReferenceCrds(kc: KubeConfig): Promise<string[]> {
+  const files = REFERENCE_CRD_FILES.map((f) => join(PINNED_CRDS, f)).filter((f) => existsSync(f));
+  if (files.length === 0) return [];
+  const crds = loadCrds(files);
+  await applyCrds(kc, crds);
+  await waitForCrdsEstablished(kc, crds.map((c) => c.name));
+  return crds.map((c) => c.name);
 }

@@ -1,28 +1,17 @@
 /**
  * Cluster helpers of the benchmark: namespaces, kube-apiserver's `/metrics` (requests and their latency between two
- * scrapes), the kinds the API server serves, and the reference CRDs.
+ * scrapes) and the kinds the API server serves.
  */
+import { forEachLimited } from '../../controllers/runtime/for-each-limited.js';
 import { request } from 'node:https';
-import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { API_VERSION, KIND } from '../../api/index.js';
 import { CHILD_KINDS } from '../../controllers/marketplace-environment/child-kinds.js';
 import { FINALIZER } from '../../controllers/marketplace-environment/reconciler.js';
 import type { KubeClient } from '../../controllers/runtime/kube-client.js';
-import { applyCrds, loadCrds, waitForCrdsEstablished } from '../../localcluster/crds.js';
-import { REPO_ROOT } from '../../localcluster/paths.js';
 import { delta, requestSecondsByVerbAndResource, requestsByVerbAndResource } from './prom.js';
 import { round } from './stats.js';
-import { sleep, type Log } from './util.js';
-
-/** Runs `fn` over `items` with at most `limit` calls in flight. */
-export async function applyInParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
+import { sleep } from './util.js';
 
 /** Creates (server-side applies) the namespace `name`. */
 export async function createNamespace(kube: KubeClient, name: string): Promise<void> {
@@ -33,7 +22,7 @@ export async function createNamespace(kube: KubeClient, name: string): Promise<v
 export async function deleteNamespace(kube: KubeClient, name: string, timeoutMs = 300_000): Promise<number> {
   const t0 = performance.now();
   const envs = await kube.list({ apiVersion: API_VERSION, kind: KIND, namespace: name });
-  await applyInParallel(envs, 16, async (e) => {
+  await forEachLimited(envs, 16, async (e) => {
     const finalizers = (e.metadata?.finalizers ?? []).filter((f) => f !== FINALIZER);
     if (finalizers.length !== (e.metadata?.finalizers ?? []).length) {
       await kube.patchMetadata({ apiVersion: API_VERSION, kind: KIND, namespace: name, name: e.metadata!.name! }, { finalizers });
@@ -108,23 +97,4 @@ export async function unservedKinds(kube: KubeClient): Promise<Set<string>> {
     }
   }
   return missing;
-}
-
-/** CloudFront and WAFv2 CRDs, from the pinned upstream files beside the repository when present (as the integration suite does). */
-export async function installReferenceCrds(kc: KubeConfig, log: Log): Promise<string[]> {
-  const dir = join(REPO_ROOT, '../shared/ack-crds');
-  const files = [
-    'cloudfront-controller/cloudfront.services.k8s.aws_distributions.yaml',
-    'cloudfront-controller/cloudfront.services.k8s.aws_originaccesscontrols.yaml',
-    'wafv2-controller/wafv2.services.k8s.aws_webacls.yaml',
-  ].map((f) => join(dir, f));
-  try {
-    const crds = loadCrds(files);
-    await applyCrds(kc, crds);
-    await waitForCrdsEstablished(kc, crds.map((c) => c.name));
-    return crds.map((c) => c.name);
-  } catch (err) {
-    log(`reference CRDs not installed (${(err as Error).message.split('\n')[0]}); CDN and WAF children are left out`);
-    return [];
-  }
 }

@@ -2,7 +2,8 @@
  * P2: throughput of N environments to all their children, for the controller and for a baseline (a bare client that
  * server-side applies the very objects the controller would, with the same concurrency), timed by one observer.
  */
-import { apiserverMetrics, applyInParallel, createNamespace, requestDelta, secondsDelta } from '../lib/cluster.js';
+import { forEachLimited } from '../../controllers/runtime/for-each-limited.js';
+import { apiserverMetrics, createNamespace, requestDelta, secondsDelta } from '../lib/cluster.js';
 import { loadOf, setPhase } from '../lib/load.js';
 import { ChildObserver } from '../lib/observer.js';
 import { round } from '../lib/stats.js';
@@ -22,9 +23,12 @@ export async function benchBaseline(ctx: Ctx, params: BenchParams, log: Log, exa
   setPhase(phase);
   const ns = `bench-base-${n}-${ctx.runId}`;
   await createNamespace(ctx.kube, ns);
+  // Deleted at the end only (on MPE_KUBECONFIG): deleting it now would keep the garbage collector busy (it verifies
+  // the owner of every child at kube-controller-manager's 20 requests/s) through the next runs.
+  ctx.namespaces.push(ns);
   const manifests = manifestsFor(examples, ns, n);
   // The environments exist (no controller watches this namespace) so the children carry the same owner references.
-  await applyInParallel(manifests, params.envApplyConcurrency, async (m) => void (await ctx.kube.apply(m as never)));
+  await forEachLimited(manifests, params.envApplyConcurrency, async (m) => void (await ctx.kube.apply(m as never)));
   const keys = expectedKeys(ctx, manifests);
   const observer = new ChildObserver(ctx.kc, ns, ctx.kinds);
   await observer.start();
@@ -50,9 +54,6 @@ export async function benchBaseline(ctx: Ctx, params: BenchParams, log: Log, exa
   if (done.errors.length) log(`baseline: ${done.errors.length} apply errors, e.g. ${done.errors[0]}`);
   log(`P2 baseline N=${n}: ${keys.length} children in ${(ms / 1000).toFixed(1)} s (${(keys.length / (ms / 1000)).toFixed(0)}/s)`);
   const load = loadOf(phase);
-  // Kept until the end: deleting it now would keep the garbage collector busy (it verifies the owner of every child
-  // at kube-controller-manager's 20 requests/s) through the next runs.
-  ctx.namespaces.push(ns);
   return { namespace: ns, children: keys.length, ms: round(ms), perSecond: round(keys.length / (ms / 1000)), cpuSeconds: cpu, applyErrors: done.errors.length, apiserverRequests: requests, apiserverRequestSeconds: requestSeconds, load };
 }
 
@@ -77,7 +78,7 @@ export async function benchController(ctx: Ctx, params: BenchParams, log: Log, e
   let ms: number;
   let envApplyMs = 0;
   try {
-    await applyInParallel(manifests, params.envApplyConcurrency, async (m) => void (await ctx.kube.apply(m as never)));
+    await forEachLimited(manifests, params.envApplyConcurrency, async (m) => void (await ctx.kube.apply(m as never)));
     envApplyMs = performance.now() - t0;
     ms = (await observer.waitFor(keys, params.timeoutMs)) - t0;
   } finally {

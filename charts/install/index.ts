@@ -1,5 +1,5 @@
 /** The operator's install manifests (cdk8s + cdk8s-plus-28): `npm run synth` writes them to dist/install/. */
-export { OperatorCrd, withoutZeroPriorities, type CrdManifest, type OperatorCrdProps } from './crd.js';
+export { OperatorCrd, type CrdManifest, type OperatorCrdProps } from './crd.js';
 export { OperatorDeployment, RUN_AS_USER, type OperatorDeploymentProps } from './deployment.js';
 export { OperatorInstallChart, type OperatorInstallChartProps } from './install-chart.js';
 export { MetricsService, type MetricsServiceProps } from './metrics-service.js';

@@ -5,6 +5,7 @@
  */
 import type { Binding } from '../../charts/bindings.js';
 import type { RenderedObject } from '../../charts/render.js';
+import { forEachLimited } from '../runtime/for-each-limited.js';
 import type { KubeClient } from '../runtime/kube-client.js';
 import { needsApply } from './apply-diff.js';
 import type { ChildCache } from './child-cache.js';
@@ -22,14 +23,6 @@ export interface ApplyResult {
   readonly applied: number;
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight. */
-async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 /** Options of {@link applyChildren}. */
 export interface ApplyOptions {

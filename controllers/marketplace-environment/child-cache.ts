@@ -43,8 +43,6 @@ const splitApiVersion = (apiVersion: string) => {
   return { group, version };
 };
 
-export { slimForCache } from '../runtime/informer.js';
-
 /**
  * Children by environment, maintained from informer events (pure bookkeeping, no I/O). Keys: `namespace/environment`
  * → `apiVersion/kind/name` → object. An object whose environment label changes moves with it.

@@ -158,7 +158,8 @@ export class Reconciler {
     if (unrendered.length > 0 && !(await this.confirmNewest(env))) return { requeueAfterMs: 1_000 };
     const pruned = await pruneChildren(unrendered, kube, namespace);
     // 7. read children (cache, refreshed by this pass's apply responses, minus what was just pruned)
-    const live = new Map([...applied.live].filter(([k]) => !pruned.some((p) => k.endsWith(`/${p}`))));
+    const live = new Map(applied.live);
+    for (const o of unrendered) live.delete(objectKey(o));
     // 8. compute conditions and patch status once
     const status = await this.writeStatus(env, { desired, live, heldBack: applied.heldBack, applyErrors: applied.errors, outputs: computeOutputs(valid, [...live.values()]) }, log, pruned);
     log.debug({ applied: applied.applied, pruned: pruned.length, heldBack: applied.heldBack.size }, 'reconciled');

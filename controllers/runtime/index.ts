@@ -10,6 +10,7 @@ export {
   type ClientNodeKubeClientOptions,
   type FieldValidation,
 } from './client-node-kube-client.js';
+export { forEachLimited } from './for-each-limited.js';
 export { formatMicroTime, systemClock, type Clock, type RandomSource, type TimerHandle } from './clock.js';
 export { countingKubeClient } from './counting-kube-client.js';
 export {

@@ -11,7 +11,7 @@ import { startAckControllers, type AckControllers } from '../../localcluster/ack
 import { startAwsEmulator, type AwsEmulator } from '../../localcluster/aws-emulator.js';
 import { startControlPlane, type ControlPlane } from '../../localcluster/control-plane.js';
 import { REPO_ROOT } from '../../localcluster/paths.js';
-import { installReferenceCrds } from '../integration/helpers/reference-crds.js';
+import { installReferenceCrds } from '../../localcluster/crds.js';
 import { E2E_ENV, RUN_IDS_EXTRA, e2eNamespace, type E2eInfo } from './env.js';
 
 /** ACK controllers get a few workers per kind: five environments are reconciled at once (default is 1). */

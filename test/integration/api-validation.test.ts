@@ -12,7 +12,7 @@ import { ClientNodeKubeClient } from '../../controllers/runtime/client-node-kube
 import { REPO_ROOT } from '../../localcluster/paths.js';
 import { INVALID_CASES, invalidManifest, validBase, type Manifest } from '../fixtures/invalid-specs.js';
 import { loadTestKubeConfig, statusOf, uniqueName } from './helpers/kube.js';
-import { installReferenceCrds } from './helpers/reference-crds.js';
+import { installReferenceCrds } from '../../localcluster/crds.js';
 
 const kc = loadTestKubeConfig();
 const kube = ClientNodeKubeClient.fromKubeConfig(kc, { fieldManager: 'mpe-integration-test', fieldValidation: 'Strict' });

@@ -12,7 +12,7 @@ import { silentLogger } from '../../controllers/runtime/logger.js';
 import { validBase, type Manifest } from '../fixtures/invalid-specs.js';
 import { markSynced, markTerminal } from './helpers/ack-simulator.js';
 import { loadTestKubeConfig, uniqueName } from './helpers/kube.js';
-import { installReferenceCrds } from './helpers/reference-crds.js';
+import { installReferenceCrds } from '../../localcluster/crds.js';
 import { waitFor } from './helpers/wait.js';
 
 type Obj = KubernetesObject & { spec?: any; status?: any }; // eslint-disable-line @typescript-eslint/no-explicit-any

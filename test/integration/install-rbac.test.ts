@@ -26,7 +26,7 @@ import { RawObjectApi } from '../../controllers/runtime/object-api.js';
 import { REPO_ROOT } from '../../localcluster/paths.js';
 import { markSynced } from './helpers/ack-simulator.js';
 import { failureStatus, kubeConfigForToken, loadTestKubeConfig, testKubeconfigPath, uniqueName } from './helpers/kube.js';
-import { installReferenceCrds } from './helpers/reference-crds.js';
+import { installReferenceCrds } from '../../localcluster/crds.js';
 import { waitFor } from './helpers/wait.js';
 
 const run = promisify(execFile);

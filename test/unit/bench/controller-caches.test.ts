@@ -1,7 +1,8 @@
 /** The caches added because of the benchmark figures (docs/benchmarks.md): child index, slim cache objects, render cache. */
 import { SpecValidationError, validateEnvironment, type MarketplaceEnvironment } from '../../../api/index.js';
 import { renderEnvironment } from '../../../charts/index.js';
-import { ChildIndex, slimForCache } from '../../../controllers/marketplace-environment/child-cache.js';
+import { ChildIndex } from '../../../controllers/marketplace-environment/child-cache.js';
+import { slimForCache } from '../../../controllers/runtime/informer.js';
 import { KnownSecrets, ensureGeneratedSecrets } from '../../../controllers/marketplace-environment/generated-secrets.js';
 import { RenderCache } from '../../../controllers/marketplace-environment/reconciler.js';
 import { validBase } from '../../fixtures/invalid-specs.js';
