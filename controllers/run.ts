@@ -6,6 +6,7 @@
  * METRICS_BIND_ADDRESS (host:port of /metrics, /healthz, /readyz; default 127.0.0.1:8080; "0" disables).
  * `--help` prints this and exits (the container smoke check: every module loads).
  */
+import { LEASE_NAME, OPERATOR_NAMESPACE } from '../charts/install/names.js';
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { HealthServer } from './health-server.js';
@@ -35,7 +36,6 @@ const env = process.env;
 const logger = createLogger({ level: (env.LOG_LEVEL ?? 'info') as 'info' });
 const kubeConfig = new KubeConfig();
 kubeConfig.loadFromDefault();
-const LEASE_NAME = 'marketplace-operator';
 /** Milliseconds from an optional positive number of seconds in `name`. */
 const secondsEnv = (name: string): number | undefined => {
   if (!env[name]) return undefined;
@@ -58,7 +58,7 @@ const manager = new Manager({
   leaderElection:
     env.LEADER_ELECT === 'true'
       ? {
-          namespace: env.LEADER_ELECTION_NAMESPACE ?? 'marketplace-system',
+          namespace: env.LEADER_ELECTION_NAMESPACE ?? OPERATOR_NAMESPACE,
           name: LEASE_NAME,
           identity: env.POD_NAME ?? `${hostname()}-${process.pid}`,
           leaseDurationMs: secondsEnv('LEASE_DURATION_SECONDS'),

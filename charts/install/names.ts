@@ -1,4 +1,4 @@
-/** Names shared by the install constructs (and by controllers/run.ts, which hard-codes the same Lease name). */
+/** Names shared by the install constructs and controllers/run.ts (the Lease and its default namespace). */
 
 /** Namespace the operator runs in. */
 export const OPERATOR_NAMESPACE = 'marketplace-system';
@@ -6,7 +6,7 @@ export const OPERATOR_NAMESPACE = 'marketplace-system';
 export const OPERATOR_NAME = 'marketplace-operator';
 /** Image when none is given (`OPERATOR_IMAGE` for `npm run synth`). */
 export const DEFAULT_IMAGE = 'marketplace-operator:dev';
-/** coordination.k8s.io Lease of leader election (run.ts: LEADER_ELECTION_NAMESPACE/marketplace-operator). */
+/** coordination.k8s.io Lease of leader election (in LEADER_ELECTION_NAMESPACE, default OPERATOR_NAMESPACE). */
 export const LEASE_NAME = 'marketplace-operator';
 /** Port of /metrics, /healthz and /readyz (METRICS_BIND_ADDRESS). */
 export const HTTP_PORT = 8080;
