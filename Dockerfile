@@ -14,22 +14,21 @@ ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs20-debian12:nonroot
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-# `npm install`, not `npm ci`: the lock cannot list unrs-resolver's non-Linux optional bindings (our registry mirror
-# does not serve them) and `npm ci` rejects such a lock; `npm install` honours the lock and leaves it unchanged.
-RUN npm install --no-audit --no-fund --ignore-scripts
+# `npm ci`: exactly the committed lock (it lists every platform's optional packages), or the build fails.
+RUN npm ci --no-audit --no-fund --ignore-scripts
 # The sources the controller is built from (tsconfig.json's other include patterns then match nothing).
 COPY tsconfig.json ./
 COPY api/ api/
 COPY charts/ charts/
 COPY controllers/ controllers/
 COPY imports/ imports/
-RUN npm run build:dist
+RUN npm run build
 
 # 2. deps: production dependencies only (no tsx, jest, cdk8s-cli, typescript).
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
 
 # 3. runtime: distroless Node 20 (same Debian 12 as the build stages), user nonroot = 65532:65532.
 FROM ${RUNTIME_IMAGE}

@@ -106,5 +106,3 @@ export const SecurityGroupsSchema = Obj(
 
 /** `spec.network` as TypeScript. */
 export type NetworkSpec = Static<typeof NetworkSchema>;
-/** `spec.securityGroups` as TypeScript. */
-export type SecurityGroupsSpec = Static<typeof SecurityGroupsSchema>;

@@ -42,7 +42,5 @@ export const AppSecretSchema = Obj(
   },
 );
 
-/** `spec.encryption` as TypeScript. */
-export type EncryptionSpec = Static<typeof EncryptionSchema>;
 /** One entry of `spec.secrets`. */
 export type AppSecretSpec = Static<typeof AppSecretSchema>;

@@ -1,12 +1,15 @@
 /** The MarketplaceEnvironment spec: identity, tags, deletion policy and the component sections. */
 import { Type, type Static } from '@sinclair/typebox';
+import { APPLICATION_RULES } from './application-rules.js';
+import { ComputeSchema, RegistrySchema } from './compute.js';
 import { CacheSchema, DatabaseSchema } from './data.js';
 import { CdnSchema, FirewallSchema, StorageSchema } from './edge.js';
+import { LoadBalancerSchema } from './load-balancer.js';
 import { NetworkSchema, SecurityGroupsSchema } from './network.js';
 import { Obj, StringEnum, immutable, type CelRule } from './schema-kit.js';
 import { AppSecretSchema, EncryptionSchema } from './security.js';
 
-/** What happens to data-bearing AWS resources (database, cache, buckets, KMS key, secrets) on deletion. */
+/** What happens to data-bearing AWS resources (database, cache, buckets, image repository, KMS key, secrets) on deletion. */
 export const DELETION_POLICIES = ['Retain', 'Delete'] as const;
 
 const TagsSchema = Obj(
@@ -59,6 +62,7 @@ const SPEC_RULES: readonly CelRule[] = [
     fieldPath: '.storage.buckets',
   },
   { rule: "!has(self.firewall) || self.firewall.scope != 'CLOUDFRONT' || has(self.cdn)", message: 'firewall.scope CLOUDFRONT needs spec.cdn', fieldPath: '.firewall.scope' },
+  ...APPLICATION_RULES,
 ];
 
 /** Schema of `spec`. */
@@ -84,7 +88,7 @@ export const SpecSchema = Obj(
     }),
     tags: TagsSchema,
     deletionPolicy: StringEnum(DELETION_POLICIES, {
-      description: 'Retain (default): deleting the environment keeps the database, cache, buckets, KMS key and secrets in AWS. Delete: they are deleted too (no final DB snapshot).',
+      description: 'Retain (default): deleting the environment keeps the database, cache, buckets, image repository, KMS key and secrets in AWS. Delete: they are deleted too (no final DB snapshot).',
       default: 'Retain',
     }),
     network: NetworkSchema,
@@ -95,6 +99,9 @@ export const SpecSchema = Obj(
     storage: Type.Optional(StorageSchema),
     cdn: Type.Optional(CdnSchema),
     firewall: Type.Optional(FirewallSchema),
+    loadBalancer: Type.Optional(LoadBalancerSchema),
+    compute: Type.Optional(ComputeSchema),
+    registry: Type.Optional(RegistrySchema),
     secrets: Type.Array(AppSecretSchema, {
       description: 'Application secrets in AWS Secrets Manager.',
       default: [],
@@ -105,7 +112,7 @@ export const SpecSchema = Obj(
   },
   {
     description:
-      'Desired state of one marketplace environment on AWS. Compute (containers, load balancer), serverless (functions, API, tables), identity (user pools) and monitoring (alarms, dashboards) will be further optional sections.',
+      'Desired state of one marketplace environment on AWS. Serverless (functions, API, tables), identity (user pools) and monitoring (alarms, dashboards) will be further optional sections.',
     'x-kubernetes-validations': SPEC_RULES,
   },
 );

@@ -9,14 +9,80 @@ export const CONDITION_TYPES = ['Ready', 'Progressing', 'Degraded'] as const;
 /** State of one child resource. */
 export const COMPONENT_STATES = ['Ready', 'Progressing', 'Failed', 'Waiting'] as const;
 
+/**
+ * Reasons of the Ready, Progressing and Degraded conditions: a closed set (an enum in the CRD). ACK's own reasons and
+ * messages never become a condition reason; they go into the condition message and the component entry.
+ */
+export const REASONS = {
+  /** Ready=True: every child reports ready. */
+  AllComponentsReady: 'AllComponentsReady',
+  /** Progressing=False: nothing left to do. */
+  Complete: 'Complete',
+  /** Degraded=False. */
+  AsExpected: 'AsExpected',
+  /** Children are being created, or ACK has not reported them ready yet. */
+  Reconciling: 'Reconciling',
+  /** The only children not ready are held back until another child reports a value. */
+  WaitingForDependencies: 'WaitingForDependencies',
+  /** A child failed: ACK reports a terminal error, or AWS a failed state. */
+  ComponentFailed: 'ComponentFailed',
+  /** The API server does not serve the kind of a child (its ACK controller's CRDs are not installed). */
+  KindNotInstalled: 'KindNotInstalled',
+  /** The API server refused to apply a child. */
+  ApplyFailed: 'ApplyFailed',
+  /** The spec does not validate; nothing happens until it changes. */
+  InvalidSpec: 'InvalidSpec',
+  /** The environment is being deleted, children wave by wave. */
+  Deleting: 'Deleting',
+  /** Reading or creating a generated Secret failed. */
+  SecretGenerationFailed: 'SecretGenerationFailed',
+  /** Deleting a child that is no longer rendered failed. */
+  PruneFailed: 'PruneFailed',
+  /** Listing or deleting children during the environment's deletion failed. */
+  DeletionFailed: 'DeletionFailed',
+  /** Any other error of a reconcile. */
+  ReconcileFailed: 'ReconcileFailed',
+} as const;
+/** One of {@link REASONS}. */
+export type ConditionReason = (typeof REASONS)[keyof typeof REASONS];
+
+/**
+ * Reasons the operator sets on a component (`status.components[].reason`) when ACK's own does not apply or is empty.
+ * A component may also carry ACK's reason as ACK wrote it.
+ */
+export const COMPONENT_REASONS = {
+  /** The API server does not serve the child's kind. */
+  KindNotInstalled: 'KindNotInstalled',
+  /** The API server refused to apply the child. */
+  ApplyFailed: 'ApplyFailed',
+  /** Held back until another child reports a value. */
+  WaitingForDependency: 'WaitingForDependency',
+  /** Not created yet. */
+  NotCreated: 'NotCreated',
+  /** No ACK condition yet: ACK has not seen the child. */
+  NotReconciledByACK: 'NotReconciledByACK',
+  /** ACK.Terminal=True without a reason. */
+  ACKTerminal: 'ACKTerminal',
+  /** ACK.Recoverable=True: ACK retries. */
+  ACKRecoverable: 'ACKRecoverable',
+  /** ACK.ReferencesResolved is not True. */
+  ReferencesUnresolved: 'ReferencesUnresolved',
+  /** ACK synced the child, but the kind's own AWS status is not ready yet. */
+  AWSStatus: 'AWSStatus',
+  /** The kind's own AWS status is a failed one. */
+  AWSStatusFailed: 'AWSStatusFailed',
+  /** ACK.ResourceSynced is not True, and ACK gave no reason. */
+  NotSynced: 'NotSynced',
+} as const;
+
 const str = (description: string) => Type.String({ description, maxLength: 2048 });
 const opt = (description: string) => Type.Optional(str(description));
 
 const ConditionSchema = Obj(
   {
-    type: Type.String({ description: 'Ready, Progressing or Degraded.', maxLength: 316 }),
+    type: StringEnum(CONDITION_TYPES, { description: 'Ready, Progressing or Degraded.' }),
     status: StringEnum(['True', 'False', 'Unknown'] as const, { description: 'True, False or Unknown.' }),
-    reason: Type.String({ description: 'Machine-readable PascalCase reason.', maxLength: 1024 }),
+    reason: StringEnum(Object.values(REASONS), { description: 'Machine-readable reason, one of the operator\'s own (never an ACK reason).' }),
     message: Type.String({ description: 'Human-readable detail.', maxLength: 32768 }),
     lastTransitionTime: Type.String({ description: 'When status last changed.', format: 'date-time' }),
     observedGeneration: Type.Integer({ description: 'metadata.generation this condition was computed for.', minimum: 0 }),
@@ -30,8 +96,8 @@ const ComponentSchema = Obj(
     kind: str('Kind of the child (an ACK kind, or Secret).'),
     name: str('Name of the child object.'),
     state: StringEnum(COMPONENT_STATES, { description: 'Ready, Progressing, Failed (ACK.Terminal) or Waiting (for a value another child has not reported yet).' }),
-    reason: opt('Reason from the ACK conditions.'),
-    message: opt('Message from the ACK conditions.'),
+    reason: opt('ACK\'s reason from the child\'s conditions, or the operator\'s own (NotCreated, WaitingForDependency, ApplyFailed, ...).'),
+    message: opt('Detail: ACK\'s reason and message, the apply error, or the value waited for.'),
   },
   { description: 'State of one child resource.' },
 );

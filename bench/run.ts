@@ -3,9 +3,9 @@
  * benchmarks on the local control plane (or MPE_KUBECONFIG). Prints a table, writes bench/results/latest.json and
  * bench/results/latest.svg. docs/benchmarks.md explains the method and records the figures.
  *
- * The controller runs in a child process (bench/worker.ts, the same Manager as `npm run controller`), so its RSS and
- * CPU are its own; the baseline client runs in a child process too, and both are timed by one observer here (watches
- * on every child kind: "all children exist" = the last expected ADDED event).
+ * The controller runs in a child process (bench/worker.ts, the same EnvironmentController as `npm run controller`), so
+ * its RSS and CPU are its own; the baseline client runs in a child process too, and both are timed by one observer
+ * here (watches on every child kind: "all children exist" = the last expected ADDED event).
  *
  * This file parses the options and orchestrates; the phases are in bench/phases, the helpers in bench/lib.
  */
@@ -22,9 +22,9 @@ import { round } from './lib/stats.js';
 import type { Log } from './lib/util.js';
 import { applicableChildren, loadExamples } from './lib/workload.js';
 import type { BenchParams } from './phases/context.js';
-import { benchP1, type P1Result } from './phases/p1.js';
-import { benchBaseline, benchController, type BaselineResult, type ControllerResult, type P2Result } from './phases/p2.js';
-import { benchP3, type P3Result } from './phases/p3.js';
+import { benchLatency, type LatencyResult } from './phases/latency.js';
+import { benchBaseline, benchController, type BaselineResult, type ControllerResult, type ThroughputResult } from './phases/throughput.js';
+import { benchSteadyState, type SteadyStateResult } from './phases/steady-state.js';
 import { benchRender, type RenderResult } from './phases/render.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -32,7 +32,7 @@ const USAGE = `npm run bench -- [options]
   --envs LIST            P2 sizes, comma-separated (default 100,500); P3/P4 use the largest
   --p1-runs N            P1 repetitions (default 20)
   --p1-example ID        example applied in P1 (default the one with most children)
-  --concurrency N        controller workers = baseline environments in parallel (default 4, the Manager's)
+  --concurrency N        controller workers = baseline environments in parallel (default 4, the controller's)
   --env-apply-concurrency N  environments the benchmark applies at once in P2 (default 16)
   --resync-s S           P3 resync and progress-requeue period (default 10)
   --p3-periods K         P3 window in periods (default 3.5)
@@ -90,7 +90,7 @@ const params: BenchParams = {
   phases: new Set(args.only.split(',').map((s) => s.trim())),
   p2Sides: new Set(args['p2-sides'].split(',').map((s) => s.trim())),
   timeoutMs: positive('timeout-s', args['timeout-s']) * 1000,
-  /** Production defaults of the Manager during P1/P2 (300 s resync, 30 s progress requeue). */
+  /** Production defaults of the controller during P1/P2 (300 s resync, 30 s progress requeue). */
   p12ResyncMs: 300_000,
   p12ProgressMs: 30_000,
   runtime: args.runtime,
@@ -115,9 +115,9 @@ async function main(): Promise<void> {
   }
 
   const needCluster = ['p1', 'p2', 'p3'].some((p) => params.phases.has(p));
-  const p2: P2Result[] = [];
-  let p1: P1Result | undefined;
-  let p3: P3Result | undefined;
+  const p2: ThroughputResult[] = [];
+  let p1: LatencyResult | undefined;
+  let p3: SteadyStateResult | undefined;
   let cluster: Record<string, unknown> | undefined;
   const clusters = new Clusters(log, runId, params.freshPlane);
   process.once('SIGINT', () => void clusters.closeAll().then(() => process.exit(130)));
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
         const ex = examples.find((e) => e.id === id || e.id.startsWith(id));
         if (!ex) throw new Error(`--p1-example ${id}: no such example`);
         const ctx = await clusters.open();
-        p1 = await benchP1(ctx, params, log, ex);
+        p1 = await benchLatency(ctx, params, log, ex);
         await clusters.close(ctx);
       }
       if (params.phases.has('p2')) {
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
               const ctx = await clusters.open();
               controller = await benchController(ctx, params, log, examples, n);
               // P3 and the steady-state part of P4 use the largest N's converged environments, on the same cluster.
-              if (lastOfAll && params.phases.has('p3')) p3 = await benchP3(ctx, params, log, controller.namespace, n);
+              if (lastOfAll && params.phases.has('p3')) p3 = await benchSteadyState(ctx, params, log, controller.namespace, n);
               await clusters.close(ctx);
             };
             if (controllerFirst) await runController().then(runBaseline);

@@ -1,13 +1,13 @@
 /**
  * A benchmark child process (forked by bench/run.ts with IPC; config as JSON in argv[2]):
- * - `controller`: the Manager, exactly as `npm run controller` builds it, on the given namespaces;
+ * - `controller`: the EnvironmentController, exactly as `npm run controller` builds it, on the given namespaces;
  * - `baseline`: a bare client that server-side applies the very objects the controller would apply for the
  *   environments found in a namespace, with the same concurrency (workers × applies per environment), on `go`.
  * Either way it samples its own memory every 250 ms and answers `stats` requests.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { API_VERSION, KIND } from '../api/index.js';
-import { FIELD_MANAGER, Manager } from '../controllers/manager.js';
+import { EnvironmentController, FIELD_MANAGER } from '../controllers/environment-controller.js';
 import type { ReconcileMetrics } from '../controllers/metrics.js';
 import { ClientNodeKubeClient } from '../controllers/runtime/client-node-kube-client.js';
 import { reuseConnections } from '../controllers/runtime/keep-alive.js';
@@ -21,7 +21,7 @@ const send = (m: FromWorker) => process.send?.(m);
 const MiB = 1024 * 1024;
 const kc = new KubeConfig();
 kc.loadFromFile(config.kubeconfig);
-// The baseline reuses connections as the Manager does (controllers/runtime/keep-alive.ts): same client stack.
+// The baseline reuses connections as the controller does (controllers/runtime/keep-alive.ts): same client stack.
 reuseConnections(kc);
 
 let peakRss = 0;
@@ -34,7 +34,7 @@ const sampleMemory = () => {
 };
 const sampler = setInterval(sampleMemory, 250);
 
-/** Counts reconciles for the stats (the Manager's reconcileMetrics hook). */
+/** Counts reconciles for the stats (the controller's reconcileMetrics hook). */
 class Reconciles implements ReconcileMetrics {
   total = 0;
   errors = 0;
@@ -48,7 +48,7 @@ class Reconciles implements ReconcileMetrics {
   }
 }
 
-let manager: Manager | undefined;
+let operator: EnvironmentController | undefined;
 const reconciles = new Reconciles();
 
 function stats(): WorkerStats {
@@ -62,8 +62,8 @@ function stats(): WorkerStats {
     peakRssMiB: peakRss / MiB,
     peakHeapUsedMiB: peakHeap / MiB,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    ...(manager
-      ? { writes: manager.writes.snapshot(), reconciles: { total: reconciles.total, errors: reconciles.errors, seconds: reconciles.seconds, idleMs: performance.now() - reconciles.last } }
+    ...(operator
+      ? { writes: operator.writes.snapshot(), reconciles: { total: reconciles.total, errors: reconciles.errors, seconds: reconciles.seconds, idleMs: performance.now() - reconciles.last } }
       : {}),
   };
 }
@@ -98,7 +98,7 @@ async function baseline(c: Extract<WorkerConfig, { mode: 'baseline' }>): Promise
 }
 
 async function controller(c: Extract<WorkerConfig, { mode: 'controller' }>): Promise<void> {
-  manager = new Manager({
+  operator = new EnvironmentController({
     kubeConfig: kc,
     logger: createLogger({ level: 'warn' }),
     namespaces: [...c.namespaces],
@@ -107,7 +107,7 @@ async function controller(c: Extract<WorkerConfig, { mode: 'controller' }>): Pro
     progressRequeueMs: c.progressRequeueMs,
     reconcileMetrics: reconciles,
   });
-  await manager.start();
+  await operator.start();
   send({ type: 'ready' });
 }
 
@@ -121,7 +121,7 @@ process.on('message', (m: ToWorker) => {
   }
   if (m.type === 'stop') {
     void (async () => {
-      await manager?.stop();
+      await operator?.stop();
       clearInterval(sampler);
       process.send?.({ type: 'stats', stats: stats() } satisfies FromWorker, undefined, {}, () => process.exit(0));
     })();

@@ -1,6 +1,6 @@
 /**
  * Late bindings: values a child needs from another child's status where ACK has no `*Ref` field
- * (docs: ack-reference.md §2.4 "Not referenceable"). Rendering stays pure by declaring them in an annotation;
+ * (docs/ack-facts.md, "References and late bindings"). Rendering stays pure by declaring them in an annotation;
  * the controller reads the source object, writes the value at `path` and only then applies the child.
  *
  * Filled by the controller (controllers/): the Origin Access Control id of a Distribution's S3 origins, the WAF web

@@ -3,6 +3,7 @@ import type { ApiObjectMetadata } from 'cdk8s';
 import type { MarketplaceEnvironment, MarketplaceEnvironmentSpec } from '../api/index.js';
 import { bindingAnnotations, type Binding, type GeneratedSecret } from './bindings.js';
 import { EnvironmentNames, type Component } from './naming.js';
+import { outputAnnotations, type OutputDeclaration } from './outputs.js';
 
 /** ACK annotation choosing what happens to the AWS resource when its custom resource is deleted. */
 export const DELETION_POLICY_ANNOTATION = 'services.k8s.aws/deletion-policy';
@@ -23,6 +24,8 @@ export interface ChildMetadataOptions {
   readonly bindings?: readonly Binding[];
   /** Kubernetes Secrets the controller generates before applying this child. @default none */
   readonly generatedSecrets?: readonly GeneratedSecret[];
+  /** Fields of this child that become entries of the environment's status.outputs (see outputs.ts). @default none */
+  readonly outputs?: readonly OutputDeclaration[];
   /** Region override (CLOUDFRONT-scope WAF lives in us-east-1). @default spec.region */
   readonly region?: string;
   /** Further annotations. @default none */
@@ -53,6 +56,7 @@ export class EnvironmentContext {
     const annotations: Record<string, string> = {
       [REGION_ANNOTATION]: options.region ?? this.spec.region,
       ...bindingAnnotations(options.bindings ?? [], options.generatedSecrets ?? []),
+      ...outputAnnotations(options.outputs ?? []),
       ...options.annotations,
     };
     const retain = this.spec.deletionPolicy === 'Retain';

@@ -1,30 +1,22 @@
 /**
- * Deletion waves: children are deleted wave by wave, the next wave only once the previous one is gone, in reverse
- * dependency order (ACK does not order deletion: a VPC deleted before its subnets loops on DependencyViolation).
+ * Deletion waves, as the child kinds declare them (child-kinds.ts): children are deleted wave by wave, the next wave
+ * only once the previous one is gone, in reverse dependency order.
  */
+import { CHILD_KINDS } from './child-kinds.js';
 
-/** Kinds in deletion order; kinds on one line are deleted together. Unknown kinds go last. */
-export const DELETION_WAVES: readonly (readonly string[])[] = [
-  ['Distribution', 'WebACL'],
-  ['OriginAccessControl', 'ReplicationGroup', 'DBInstance', 'Secret'],
-  ['DBCluster'],
-  ['DBSubnetGroup', 'CacheSubnetGroup', 'Bucket'],
-  ['SecurityGroup'],
-  // A NAT gateway holds an elastic IP and a network interface in a public subnet: it goes before both.
-  ['NATGateway'],
-  ['ElasticIPAddress'],
-  // A route table cannot be deleted while subnets are associated with it, so subnets go first.
-  ['Subnet'],
-  ['RouteTable'],
-  // An internet gateway cannot be detached while public addresses are mapped in the VPC (NAT, EIPs).
-  ['InternetGateway'],
-  ['VPC'],
-  // Last: the database, cache, buckets and secrets were encrypted with it.
-  ['Key'],
-];
+const waveByKind = new Map(CHILD_KINDS.map((k) => [k.kind, k.deletionWave]));
 
-/** Wave index of a kind (lower = deleted earlier). */
+/**
+ * Wave of a child kind (lower = deleted earlier).
+ * @throws Error for a kind that is not a child kind: every kind the charts render declares its wave.
+ */
 export function deletionWave(kind: string): number {
-  const index = DELETION_WAVES.findIndex((wave) => wave.includes(kind));
-  return index === -1 ? DELETION_WAVES.length : index;
+  const wave = waveByKind.get(kind);
+  if (wave === undefined) throw new Error(`${kind} is not a child kind: declare it with its deletion wave in charts/child-kinds.ts`);
+  return wave;
+}
+
+/** The kinds deleted in `wave`. */
+export function kindsOfWave(wave: number): string[] {
+  return CHILD_KINDS.filter((k) => k.deletionWave === wave).map((k) => k.kind);
 }

@@ -4,4 +4,5 @@ export * from './bindings.js';
 export * from './naming.js';
 export * from './context.js';
 export * from './deletion-order.js';
+export * from './outputs.js';
 export { MarketplaceEnvironmentChart } from './marketplace-environment-chart.js';

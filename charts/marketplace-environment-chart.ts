@@ -19,12 +19,15 @@ export interface MarketplaceEnvironmentChartProps {
   readonly env: MarketplaceEnvironment;
 }
 
-/** Every child of one environment, in the namespace of the environment. */
+/**
+ * Every child of one environment, in the namespace of the environment. A manifest without a namespace renders children
+ * without one, so whoever applies them chooses it (`kubectl apply -n team-a`, an Argo CD destination namespace).
+ */
 export class MarketplaceEnvironmentChart extends Chart {
   constructor(scope: Construct, id: string, props: MarketplaceEnvironmentChartProps) {
     const { env } = props;
     // Names are explicit and deterministic: no cdk8s hash suffixes, so apply and prune see stable identities.
-    super(scope, id, { namespace: env.metadata.namespace ?? 'default', disableResourceNameHashes: true });
+    super(scope, id, { namespace: env.metadata.namespace, disableResourceNameHashes: true });
     const ctx = new EnvironmentContext(env);
     const { spec } = env;
     const kms = new KmsKey(this, 'kms', { ctx });

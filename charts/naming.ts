@@ -37,6 +37,21 @@ export class EnvironmentNames {
     return [project, ...parts, environmentSuffix].join('-').toLowerCase();
   }
 
+  /** Kubernetes name of the Bucket with short name `bucket` (storage renders it; bindings and outputs name it). */
+  bucket(bucket: string): string {
+    return this.k8s('bucket', bucket);
+  }
+
+  /** S3 name of the bucket with short name `bucket`: `<project>-<bucket>-<environmentSuffix>` (the CDN's origins use it). */
+  bucketAwsName(bucket: string): string {
+    return this.aws(bucket);
+  }
+
+  /** Kubernetes name of the CloudFront Distribution (the CDN renders it; the bucket policies bind to its ARN). */
+  distribution(): string {
+    return this.k8s('cdn');
+  }
+
   /** Labels on every child of `component`. */
   labels(component: Component): Record<string, string> {
     return {
@@ -47,7 +62,14 @@ export class EnvironmentNames {
     };
   }
 
-  /** AWS tags on every resource (Name added for kinds that display it). */
+  /**
+   * AWS tags on every resource (Name added for kinds that display it). The environment tag says which environment
+   * owns the AWS resource: `<namespace>/<name>`. The controller always renders with the namespace the API server
+   * gave the environment. A manifest without a namespace (`npm run render`, applied with `kubectl apply -n ...`) does
+   * not know where its children will land, so its tag is `<name>` alone rather than a guessed `default/<name>`, which
+   * would name a namespace they may never be in (and the identity of a real environment of that name in `default`).
+   * A name never contains `/`, so a tag without one reads "namespace not known when rendered".
+   */
   tags(name?: string): Tag[] {
     const { spec, metadata } = this.env;
     const tags: Record<string, string> = {
@@ -56,7 +78,7 @@ export class EnvironmentNames {
       Project: spec.project,
       Owner: spec.tags.owner,
       ManagedBy: MANAGED_BY,
-      [`${PREFIX}/environment`]: `${metadata.namespace ?? 'default'}/${metadata.name}`,
+      [`${PREFIX}/environment`]: metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name,
     };
     if (name) tags.Name = name;
     return Object.entries(tags)

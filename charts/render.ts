@@ -13,7 +13,8 @@ export interface RenderedObject {
   readonly kind: string;
   readonly metadata: {
     readonly name: string;
-    readonly namespace: string;
+    /** The environment's namespace; absent when the manifest has none (the controller always renders with one). */
+    readonly namespace?: string;
     readonly labels: Record<string, string>;
     readonly annotations: Record<string, string>;
     readonly ownerReferences?: readonly Record<string, unknown>[];

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { API_VERSION, KIND, type MarketplaceEnvironmentStatus } from '../api/index.js';
-import { Manager } from '../controllers/manager.js';
+import { EnvironmentController } from '../controllers/environment-controller.js';
 import { createLogger } from '../controllers/runtime/logger.js';
 import { findAckControllers, startAckControllers, type AckControllers } from '../localcluster/ack-controllers.js';
 import { MOTO_PYTHON, startAwsEmulator, type AwsEmulator } from '../localcluster/aws-emulator.js';
@@ -36,13 +36,13 @@ const AWS_LOG_DIR = join(REPO_ROOT, '.cache', 'start', new Date().toISOString().
 let plane: ControlPlane | undefined;
 let moto: AwsEmulator | undefined;
 let controllers: AckControllers | undefined;
-let manager: Manager | undefined;
+let operator: EnvironmentController | undefined;
 let stopping = false;
 
 async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
-    await manager?.stop().catch(() => undefined);
+    await operator?.stop().catch(() => undefined);
     await controllers?.stop().catch(() => undefined);
     await moto?.stop().catch(() => undefined);
     await plane?.stop().catch(() => undefined);
@@ -89,12 +89,12 @@ async function main(): Promise<void> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(plane.kubeconfigPath);
   // Controller logs go to stderr at warn level, so the progress view on stdout stays readable.
-  manager = new Manager({ kubeConfig, logger: createLogger({ level: (process.env.LOG_LEVEL ?? 'warn') as 'warn', destination: process.stderr }), progressRequeueMs: 5_000 });
-  await manager.start();
+  operator = new EnvironmentController({ kubeConfig, logger: createLogger({ level: (process.env.LOG_LEVEL ?? 'warn') as 'warn', destination: process.stderr }), progressRequeueMs: 5_000 });
+  await operator.start();
   say('controller running');
   const env = parse(readFileSync(exampleFile, 'utf8'));
   const namespace = env.metadata.namespace ?? 'default';
-  await manager.kube.apply({ ...env, metadata: { ...env.metadata, namespace } });
+  await operator.kube.apply({ ...env, metadata: { ...env.metadata, namespace } });
   say(`applied ${exampleFile} as ${namespace}/${env.metadata.name}; watching its status (Ctrl-C to stop)`);
   const appliedAt = Date.now();
   // With ACK controllers at work a quiet minute is normal (references resolve with backoff); without them 10 s is enough.
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   let last = '';
   let lastChange = Date.now();
   for (;;) {
-    const live = (await manager.kube.get({ apiVersion: API_VERSION, kind: KIND, namespace, name: env.metadata.name })) as { metadata?: { generation?: number }; status?: MarketplaceEnvironmentStatus } | undefined;
+    const live = (await operator.kube.get({ apiVersion: API_VERSION, kind: KIND, namespace, name: env.metadata.name })) as { metadata?: { generation?: number }; status?: MarketplaceEnvironmentStatus } | undefined;
     const line = statusLine(env.metadata.name, live?.status);
     if (line !== last) {
       say(`[${Math.round((Date.now() - appliedAt) / 1000)} s] ${line}`);

@@ -21,7 +21,7 @@ import type { WorkQueueMetrics } from './runtime/work-queue-metrics.js';
 /** Outcome label of `controller_runtime_reconcile_total` (controller-runtime's values; we never return `requeue`). */
 export type ReconcileResult = 'success' | 'error' | 'requeue_after';
 
-/** What the manager reports about each reconcile. */
+/** What the controller reports about each reconcile. */
 export interface ReconcileMetrics {
   observeReconcile(controller: string, result: ReconcileResult, seconds: number): void;
 }
@@ -93,7 +93,7 @@ export class OperatorMetrics implements ReconcileMetrics {
       labelNames: ['verb'],
       registers: [this.registry],
       collect() {
-        // The tally lives in the ApiWriteCounter; mirror it (a reset of the tally reads as a counter reset).
+        // The tally lives in the ApiWriteCounter (it only grows); mirror it.
         this.reset();
         for (const verb of WRITE_VERBS) this.inc({ verb }, writes.get(verb));
       },
@@ -126,8 +126,8 @@ export class OperatorMetrics implements ReconcileMetrics {
 
 /**
  * Wraps a work-queue handler so every run is counted and timed under `controller`. A handler that asks for a later
- * run (a `requeueAfterMs` result, or a thrown `RequeueAfterError`) counts as `requeue_after`; any other throw is an
- * error. Without `metrics` the handler is returned unchanged.
+ * run (a `requeueAfterMs` result, or a thrown error whose retry decision is a fixed delay: a 429 with `Retry-After`)
+ * counts as `requeue_after`; any other throw is an error. Without `metrics` the handler is returned unchanged.
  */
 export function instrumentHandler(controller: string, handler: KeyHandler, metrics: ReconcileMetrics | undefined, now: () => number = () => performance.now()): KeyHandler {
   if (!metrics) return handler;

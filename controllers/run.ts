@@ -10,7 +10,7 @@ import { LEASE_NAME, OPERATOR_NAMESPACE } from '../charts/install/names.js';
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { HealthServer } from './health-server.js';
-import { Manager } from './manager.js';
+import { EnvironmentController } from './environment-controller.js';
 import { OperatorMetrics } from './metrics.js';
 import { ApiWriteCounter } from './runtime/api-write-counter.js';
 import { createLogger } from './runtime/logger.js';
@@ -47,7 +47,7 @@ const writes = new ApiWriteCounter();
 const metrics = new OperatorMetrics();
 metrics.trackWrites(writes);
 
-const manager = new Manager({
+const controller = new EnvironmentController({
   kubeConfig,
   logger,
   namespaces: (env.WATCH_NAMESPACES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
@@ -72,7 +72,7 @@ const manager = new Manager({
   },
 });
 
-if (env.LEADER_ELECT === 'true') metrics.trackLeader(LEASE_NAME, () => manager.health().leading);
+if (env.LEADER_ELECT === 'true') metrics.trackLeader(LEASE_NAME, () => controller.health().leading);
 const bindAddress = env.METRICS_BIND_ADDRESS ?? '127.0.0.1:8080';
 const health =
   bindAddress === '0'
@@ -81,7 +81,7 @@ const health =
         address: bindAddress,
         metrics,
         logger,
-        probe: { alive: () => !manager.health().stopped, ready: () => manager.health().synced },
+        probe: { alive: () => !controller.health().stopped, ready: () => controller.health().synced },
       });
 
 let stopping = false;
@@ -89,7 +89,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'stopping');
-  await manager.stop();
+  await controller.stop();
   await health?.stop();
   process.exit(0);
 }
@@ -98,7 +98,7 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 // The probes answer while the caches sync (alive, not ready); a taken address is fatal, as in controller-runtime.
 Promise.resolve(health?.start())
-  .then(() => manager.start())
+  .then(() => controller.start())
   .catch((err: unknown) => {
     logger.fatal({ err }, 'controller failed to start');
     process.exit(1);

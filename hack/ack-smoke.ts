@@ -1,35 +1,26 @@
 /**
  * ACK smoke test against emulated AWS: starts moto (localcluster/aws-emulator.ts) and every built ACK
  * controller (localcluster/ack-controllers.ts) against a running cluster, creates one object of each kind the
- * operator renders with a minimal valid spec, waits (bounded) for `ACK.ResourceSynced=True`, prints a table,
- * then deletes everything and checks it goes away. Processes it started are always stopped.
+ * operator renders with a minimal valid spec (hack/ack-smoke-cases.ts), waits (bounded) for `ACK.ResourceSynced=True`,
+ * checks that moto has the AWS resources (and, for the application tier, what its API reports about them), changes
+ * the objects that have an update and waits until moto reports the change, prints a table, then deletes everything
+ * and checks it goes away. Processes it started are always stopped.
  *
- * Usage: npx tsx hack/ack-smoke.ts [kubeconfig] [--timeout <s>] [--delete-timeout <s>] [--log-dir <dir>] [--json <file>]
+ * Usage: npx tsx hack/ack-smoke.ts [kubeconfig] [--timeout <s>] [--update-timeout <s>] [--delete-timeout <s>]
+ *          [--log-dir <dir>] [--json <file>]
  *          [--services ec2,rds,...]   (default: every built controller; the kinds of the others are skipped)
  *   kubeconfig defaults to .cluster/kubeconfig (`npm run cluster:up`). Exit 0 when every kind whose
- *   controller is built synced and was deleted, 1 otherwise.
+ *   controller is built synced, matched moto's view, took its update and was deleted, 1 otherwise.
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { promisify } from 'node:util';
+import { CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { startAckControllers, type AckControllers } from '../localcluster/ack-controllers.js';
-import { awsInventory, startAwsEmulator, type AwsEmulator } from '../localcluster/aws-emulator.js';
+import { MOTO_INVENTORY_SCRIPT, MOTO_PYTHON, awsInventory, startAwsEmulator, type AwsEmulator } from '../localcluster/aws-emulator.js';
 import { REPO_ROOT } from '../localcluster/paths.js';
-
-interface AckCondition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-}
-type AckObject = KubernetesObject & { spec?: Record<string, unknown>; status?: { conditions?: AckCondition[] } };
-
-/** One object of the smoke set. */
-interface Case {
-  service: string;
-  kind: string;
-  object: AckObject;
-}
+import { awsIdOf, factMismatches, smokeCases, type AckCondition, type AckObject, type Case } from './ack-smoke-cases.js';
 
 /** Outcome per kind, printed as the table. */
 interface Row {
@@ -45,6 +36,10 @@ interface Row {
   inAws?: boolean;
   /** Whether it is gone from the emulator after the delete wait. */
   goneFromAws?: boolean;
+  /** moto's facts about the resource differ from the case's (empty: they match; undefined: nothing to compare). */
+  awsMismatches?: string[];
+  /** Outcome of the case's update: seconds until moto reported it, or what moto still reports differently. */
+  updated?: { seconds: number } | { mismatches: string[] };
 }
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -52,6 +47,7 @@ const say = (line: string): void => void process.stdout.write(`${line}\n`);
 interface Options {
   kubeconfig: string;
   timeoutS: number;
+  updateTimeoutS: number;
   deleteTimeoutS: number;
   logDir: string;
   json?: string;
@@ -62,6 +58,7 @@ function parseArgs(argv: string[]): Options {
   const out: Options = {
     kubeconfig: join(REPO_ROOT, '.cluster', 'kubeconfig'),
     timeoutS: 240,
+    updateTimeoutS: 90,
     deleteTimeoutS: 120,
     logDir: join(REPO_ROOT, '.cache', 'ack-smoke', new Date().toISOString().replace(/[:.]/g, '-')),
   };
@@ -73,6 +70,7 @@ function parseArgs(argv: string[]): Options {
       return v;
     };
     if (arg === '--timeout') out.timeoutS = Number(value());
+    else if (arg === '--update-timeout') out.updateTimeoutS = Number(value());
     else if (arg === '--delete-timeout') out.deleteTimeoutS = Number(value());
     else if (arg === '--log-dir') out.logDir = value();
     else if (arg === '--json') out.json = value();
@@ -81,72 +79,6 @@ function parseArgs(argv: string[]): Options {
     else out.kubeconfig = arg;
   }
   return out;
-}
-
-/** The smoke set, in creation order; references use `*Ref.from.name` like the operator does. */
-function smokeCases(ns: string, id: string): Case[] {
-  const ack = (service: string, kind: string, name: string, spec: Record<string, unknown>): Case => ({
-    service,
-    kind,
-    object: { apiVersion: `${service}.services.k8s.aws/v1alpha1`, kind, metadata: { name, namespace: ns }, spec },
-  });
-  const ref = (name: string): { from: { name: string } } => ({ from: { name } });
-  return [
-    ack('ec2', 'VPC', 'vpc', { cidrBlocks: ['10.0.0.0/16'], enableDNSSupport: true, enableDNSHostnames: true }),
-    ack('ec2', 'Subnet', 'subnet-a', { vpcRef: ref('vpc'), cidrBlock: '10.0.0.0/20', availabilityZone: 'us-east-1a' }),
-    ack('ec2', 'Subnet', 'subnet-b', { vpcRef: ref('vpc'), cidrBlock: '10.0.16.0/20', availabilityZone: 'us-east-1b' }),
-    ack('ec2', 'InternetGateway', 'igw', { vpcRef: ref('vpc') }),
-    ack('ec2', 'ElasticIPAddress', 'nat-eip', {}),
-    ack('ec2', 'NATGateway', 'nat', { subnetRef: ref('subnet-a'), allocationRef: ref('nat-eip'), connectivityType: 'public' }),
-    ack('ec2', 'RouteTable', 'public', { vpcRef: ref('vpc'), routes: [{ destinationCIDRBlock: '0.0.0.0/0', gatewayRef: ref('igw') }] }),
-    ack('ec2', 'SecurityGroup', 'db', {
-      name: `smoke-${id}-db`,
-      description: 'smoke test database access',
-      vpcRef: ref('vpc'),
-      ingressRules: [{ ipProtocol: 'tcp', fromPort: 5432, toPort: 5432, ipRanges: [{ cidrIP: '10.0.0.0/16' }] }],
-    }),
-    ack('rds', 'DBSubnetGroup', 'db', { name: `smoke-${id}-db`, description: 'smoke test', subnetRefs: [ref('subnet-a'), ref('subnet-b')] }),
-    ack('rds', 'DBCluster', 'db', {
-      dbClusterIdentifier: `smoke-${id}-db`,
-      engine: 'aurora-postgresql',
-      engineVersion: '16.6',
-      masterUsername: 'marketplace',
-      masterUserPassword: { namespace: ns, name: 'db-master', key: 'password' },
-      dbSubnetGroupRef: ref('db'),
-      vpcSecurityGroupRefs: [ref('db')],
-      serverlessV2ScalingConfiguration: { minCapacity: 0.5, maxCapacity: 2 },
-      storageEncrypted: true,
-    }),
-    ack('rds', 'DBInstance', 'db-writer', {
-      dbInstanceIdentifier: `smoke-${id}-db-writer`,
-      dbClusterIdentifier: `smoke-${id}-db`,
-      dbInstanceClass: 'db.serverless',
-      engine: 'aurora-postgresql',
-    }),
-    ack('elasticache', 'CacheSubnetGroup', 'cache', {
-      cacheSubnetGroupName: `smoke-${id}-cache`,
-      cacheSubnetGroupDescription: 'smoke test',
-      subnetRefs: [ref('subnet-a'), ref('subnet-b')],
-    }),
-    ack('elasticache', 'ReplicationGroup', 'cache', {
-      replicationGroupID: `smoke-${id}-cache`,
-      description: 'smoke test',
-      engine: 'redis',
-      cacheNodeType: 'cache.t4g.micro',
-      numNodeGroups: 1,
-      replicasPerNodeGroup: 1,
-      automaticFailoverEnabled: true,
-      cacheSubnetGroupRef: ref('cache'),
-      securityGroupRefs: [ref('db')],
-    }),
-    ack('s3', 'Bucket', 'assets', { name: `smoke-${id}-assets` }),
-    ack('secretsmanager', 'Secret', 'app', {
-      name: `smoke-${id}/app`,
-      description: 'smoke test',
-      secretString: { namespace: ns, name: 'db-master', key: 'password' },
-    }),
-    ack('kms', 'Key', 'data', { description: 'smoke test key' }),
-  ];
 }
 
 function condition(obj: AckObject | undefined, type: string): AckCondition | undefined {
@@ -258,15 +190,81 @@ function markAws(rows: Row[], inventory: Record<string, string[]>, field: 'inAws
   }
 }
 
+/** moto's facts about the application-tier resources (`inventory.py --details`), by `<service> <Kind>` and AWS id. */
+type AwsFacts = Record<string, Record<string, Record<string, unknown>>>;
+
+async function awsFacts(moto: AwsEmulator): Promise<AwsFacts> {
+  const { stdout } = await promisify(execFile)(MOTO_PYTHON, [MOTO_INVENTORY_SCRIPT, '--details', moto.endpoint], { timeout: 60_000 });
+  return JSON.parse(stdout) as AwsFacts;
+}
+
+/** What moto reports differently from `expected` for the case's resource. */
+function mismatchesOf(c: Case, obj: AckObject | undefined, facts: AwsFacts, expected: Record<string, unknown>): string[] {
+  const id = awsIdOf(c, obj);
+  if (!id) return ['ACK recorded no AWS id'];
+  return factMismatches(expected, facts[`${c.service} ${c.kind}`]?.[id]);
+}
+
+/** Compares moto's facts with each synced case's expected ones. */
+async function checkFacts(api: KubernetesObjectApi, moto: AwsEmulator, cases: Case[], rows: Row[]): Promise<void> {
+  const facts = await awsFacts(moto);
+  for (const [i, c] of cases.entries()) {
+    const row = rows[i] as Row;
+    if (c.aws && row.synced === true) row.awsMismatches = mismatchesOf(c, await readOrUndefined(api, c.object), facts, c.aws);
+  }
+}
+
+/**
+ * Applies every synced case's update (merge patch of its spec) at once, then polls moto until each reports the
+ * change, or `timeoutS`. ACK has no observedGeneration, so moto's view is the only reliable sign the change landed.
+ */
+async function updateAll(api: KubernetesObjectApi, moto: AwsEmulator, cases: Case[], rows: Row[], timeoutS: number): Promise<void> {
+  const todo = cases.map((c, i) => ({ c, row: rows[i] as Row })).filter(({ c, row }) => c.update && row.synced === true);
+  if (todo.length === 0) return;
+  say(`updating ${todo.length} objects; waiting up to ${timeoutS} s for moto to report the change`);
+  for (const { c } of todo) {
+    const { apiVersion, kind, metadata } = c.object;
+    await api.patch({ apiVersion, kind, metadata: { name: metadata?.name, namespace: metadata?.namespace }, spec: c.update?.spec }, undefined, undefined, 'ack-smoke', undefined, PatchStrategy.MergePatch);
+  }
+  const start = Date.now();
+  for (;;) {
+    const facts = await awsFacts(moto);
+    for (const { c, row } of todo.filter(({ row }) => !row.updated || 'mismatches' in row.updated)) {
+      const mismatches = mismatchesOf(c, await readOrUndefined(api, c.object), facts, c.update?.aws ?? {});
+      row.updated = mismatches.length === 0 ? { seconds: Math.round((Date.now() - start) / 1000) } : { mismatches };
+    }
+    if (todo.every(({ row }) => row.updated && 'seconds' in row.updated) || Date.now() - start > timeoutS * 1000) return;
+    await sleep(2_000);
+  }
+}
+
+/** Whether a row shows a failure: not synced, not deleted, missing from or left in AWS, wrong facts, update not applied. */
+function failed(r: Row): boolean {
+  return (
+    r.synced === false ||
+    r.deleted === false ||
+    r.inAws === false ||
+    r.goneFromAws === false ||
+    (r.awsMismatches?.length ?? 0) > 0 ||
+    (r.updated !== undefined && 'mismatches' in r.updated)
+  );
+}
+
 function printTable(rows: Row[]): void {
   const synced = (r: Row): string => (r.synced === true ? `yes (${r.seconds} s)` : r.synced === false ? 'NO' : 'no controller');
   const yesNo = (v: boolean | undefined): string => (v === true ? 'yes' : v === false ? 'NO' : '-');
-  say('\n| kind | object | synced | in AWS | k8s object deleted | gone from AWS |');
-  say('|---|---|---|---|---|---|');
-  for (const r of rows) say(`| ${r.service} ${r.kind} | ${r.name} | ${synced(r)} | ${yesNo(r.inAws)} | ${yesNo(r.deleted)} | ${yesNo(r.goneFromAws)} |`);
-  const bad = rows.filter((r) => r.synced === false || r.deleted === false || r.inAws === false || r.goneFromAws === false);
-  if (bad.length > 0) say('\nNot synced / not deleted:');
+  const view = (r: Row): string => (r.awsMismatches === undefined ? '-' : r.awsMismatches.length === 0 ? 'as specified' : 'NO');
+  const updated = (r: Row): string => (r.updated === undefined ? '-' : 'seconds' in r.updated ? `yes (${r.updated.seconds} s)` : 'NO');
+  say("\n| kind | object | synced | in AWS | moto's view | updated | k8s object deleted | gone from AWS |");
+  say('|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    say(`| ${r.service} ${r.kind} | ${r.name} | ${synced(r)} | ${yesNo(r.inAws)} | ${view(r)} | ${updated(r)} | ${yesNo(r.deleted)} | ${yesNo(r.goneFromAws)} |`);
+  }
+  const bad = rows.filter(failed);
+  if (bad.length > 0) say('\nFailures:');
   for (const r of bad) {
+    for (const m of r.awsMismatches ?? []) say(`- ${r.kind}/${r.name}: moto's view differs: ${m}`);
+    if (r.updated && 'mismatches' in r.updated) say(`- ${r.kind}/${r.name}: update not reported by moto: ${r.updated.mismatches.join('; ')}`);
     if (r.synced === false) say(`- ${r.kind}/${r.name} not synced: ${r.detail ?? ''}`);
     if (r.deleted === false) say(`- ${r.kind}/${r.name} not deleted: ${r.deleteDetail ?? ''}`);
     if (r.inAws === false) say(`- ${r.kind}/${r.name}: synced, but the emulator has fewer ${r.kind}s than synced objects`);
@@ -275,6 +273,7 @@ function printTable(rows: Row[]): void {
 }
 
 async function main(): Promise<number> {
+  const started = Date.now();
   const opts = parseArgs(process.argv.slice(2));
   mkdirSync(opts.logDir, { recursive: true });
   const kc = new KubeConfig();
@@ -302,6 +301,8 @@ async function main(): Promise<number> {
     await createAll(api, core, ns, active);
     rows = await waitSynced(api, cases, running, opts.timeoutS);
     markAws(rows, await awsInventory(moto), 'inAws');
+    await checkFacts(api, moto, cases, rows);
+    await updateAll(api, moto, cases, rows, opts.updateTimeoutS);
     // The objects as ACK left them (status, late-initialised spec), for debugging a failed kind.
     const synced = await Promise.all(active.map((c) => readOrUndefined(api, c.object)));
     writeFileSync(join(opts.logDir, 'objects.json'), `${JSON.stringify(synced, null, 2)}\n`);
@@ -314,8 +315,9 @@ async function main(): Promise<number> {
     await moto?.stop();
   }
   printTable(rows);
+  say(`\nwall time ${Math.round((Date.now() - started) / 1000)} s (moto and ${controllers?.running.length ?? 0} controllers started and stopped)`);
   if (opts.json) writeFileSync(opts.json, `${JSON.stringify(rows, null, 2)}\n`);
-  return rows.every((r) => r.synced !== false && r.deleted !== false) ? 0 : 1;
+  return rows.some(failed) ? 1 : 0;
 }
 
 main().then(

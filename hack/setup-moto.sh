@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Creates (or reuses) the project's Python virtualenv for moto at .cache/venv (git-ignored) and installs
-# hack/moto/requirements.txt with the transitive pins of hack/moto/constraints.txt.
+# localcluster/moto/requirements.txt with the transitive pins of localcluster/moto/constraints.txt.
 # Idempotent: nothing is done when .cache/venv/.moto-stamp matches the hash of both files.
 # Prints the venv's python path on the last line.
-# Usage: hack/setup-moto.sh [--refresh-constraints]   (re-resolve and rewrite hack/moto/constraints.txt)
+# Usage: hack/setup-moto.sh [--refresh-constraints]   (re-resolve and rewrite localcluster/moto/constraints.txt)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 VENV=$ROOT/.cache/venv
-REQ=$ROOT/hack/moto/requirements.txt
-CON=$ROOT/hack/moto/constraints.txt
+REQ=$ROOT/localcluster/moto/requirements.txt
+CON=$ROOT/localcluster/moto/constraints.txt
 STAMP=$VENV/.moto-stamp
 PY=${PYTHON:-python3}
 log() { printf '[setup-moto %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -34,7 +34,7 @@ if [[ $refresh -eq 1 || ! -f $CON ]]; then
   log "resolving $REQ"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQ" >&2
   {
-    echo "# Transitive pins for hack/moto/requirements.txt; regenerate with hack/setup-moto.sh --refresh-constraints"
+    echo "# Transitive pins for localcluster/moto/requirements.txt; regenerate with hack/setup-moto.sh --refresh-constraints"
     "$VENV/bin/python" -m pip freeze --disable-pip-version-check --exclude-editable | grep -v '^moto=='
   } >"$CON"
 else

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One-time (idempotent) setup after `npm ci`: everything the tests and the main job need that npm does not install.
+# One-time (idempotent) setup after `npm ci` (hack/bootstrap.sh runs both before `npm start` and `npm test`): everything the tests and the main job need that npm does not install.
 #  1. the ACK CRDs of the pinned controllers, from the Go module proxy (hack/fetch-ack-crds.sh)
 #  2. etcd, kube-apiserver, kube-controller-manager and kubectl from the Go module proxy (hack/build-control-plane.sh)
 #  3. a Lua 5.1 interpreter (Debian lua5.1) for the Argo CD health check tests (hack/setup-lua.sh)

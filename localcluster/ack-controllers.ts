@@ -84,7 +84,7 @@ export function supportedFlags(binary: string): Set<string> {
   return new Set([...`${out.stdout}${out.stderr}`.matchAll(/--([a-z0-9-]+)/g)].map((m) => m[1] ?? ''));
 }
 
-/** Flags that point a controller at the emulator; see docs/e2e.md and shared/docs/feasibility.md §6. */
+/** Flags that point a controller at the emulator; see docs/e2e.md and docs/ack-facts.md ("Pointing a controller at an emulated AWS"). */
 export function controllerArgs(
   service: string,
   flags: ReadonlySet<string>,

@@ -1,5 +1,5 @@
 /**
- * Emulated AWS for the local e2e harness: moto in server mode (hack/moto/server.py, with the patches ACK
+ * Emulated AWS for the local e2e harness: moto in server mode (localcluster/moto/server.py, with the patches ACK
  * needs) on a free port of 127.0.0.1, in its own process group.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -14,9 +14,9 @@ import { killGroup, logTail } from './processes.js';
 /** Python of the venv made by `hack/setup-moto.sh`. */
 export const MOTO_PYTHON = join(REPO_ROOT, '.cache', 'venv', 'bin', 'python');
 /** The in-process moto server script. */
-export const MOTO_SERVER_SCRIPT = join(REPO_ROOT, 'hack', 'moto', 'server.py');
-/** Lists what exists in the emulated AWS (hack/moto/inventory.py). */
-export const MOTO_INVENTORY_SCRIPT = join(REPO_ROOT, 'hack', 'moto', 'inventory.py');
+export const MOTO_SERVER_SCRIPT = join(REPO_ROOT, 'localcluster', 'moto', 'server.py');
+/** Lists what exists in the emulated AWS (localcluster/moto/inventory.py). */
+export const MOTO_INVENTORY_SCRIPT = join(REPO_ROOT, 'localcluster', 'moto', 'inventory.py');
 /** Account id moto answers in STS GetCallerIdentity (and every ARN). */
 export const MOTO_ACCOUNT_ID = '123456789012';
 

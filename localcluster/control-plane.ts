@@ -26,7 +26,7 @@ export interface StartOptions {
   logDir?: string;
   /** Directory with etcd, kube-apiserver, kube-controller-manager; default `<repo>/bin`. */
   binDir?: string;
-  /** Repository root whose `.cache/ack-crds/` and `crds/` are installed; default this repository. */
+  /** Repository root whose ACK CRDs (localcluster/ack-crd-sources.ts) and `crds/` are installed; default this repository. */
   root?: string;
   /** Install the CRDs (default true). */
   installCrds?: boolean;
@@ -130,7 +130,7 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
     t = Date.now();
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfigPath);
-    const crds = opts.installCrds === false ? [] : await installCrds(kc, opts.root ?? REPO_ROOT);
+    const crds = opts.installCrds === false ? [] : await installCrds(kc, opts.root ?? REPO_ROOT, log);
     const crdSeconds = seconds(t);
 
     t = Date.now();
@@ -202,7 +202,7 @@ async function useExistingCluster(
   } catch (err) {
     throw new Error(`${BYO_KUBECONFIG_ENV}=${kubeconfigPath}: cluster ${server} does not answer: ${describeError(err)}`);
   }
-  const crds = opts.installCrds === false ? [] : await installCrds(kc, opts.root ?? REPO_ROOT);
+  const crds = opts.installCrds === false ? [] : await installCrds(kc, opts.root ?? REPO_ROOT, log);
   const total = seconds(t0);
   log(`${crds.length} CRDs installed and Established in ${total} s`);
   return {

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   ApiextensionsV1Api,
   KubeConfig,
@@ -9,6 +9,7 @@ import {
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { RawObjectApi } from '../controllers/runtime/object-api.js';
+import { ACK_CRDS_DIR_ENV, AckCrdSources, type SourceOptions } from './ack-crd-sources.js';
 import { REPO_ROOT } from './paths.js';
 
 /** Field manager used for the server-side apply of CRDs. */
@@ -23,19 +24,19 @@ export interface CrdDocument {
 }
 
 /**
- * The CRD files installed on start: every `.cache/ack-crds/<dir>/*.yaml` (including `common/`, produced by
- * `hack/fetch-ack-crds.sh`) and every `crds/*.yaml` of ours, sorted for a stable order.
+ * The CRDs installed on start, in a stable order: the ACK CRDs that {@link AckCrdSources.installSet} chooses (every
+ * one the Go module proxy provided, plus those of the rendered kinds it did not, from ACK_CRDS_DIR) and every
+ * `crds/*.yaml` of ours.
  */
-export function listCrdFiles(root = REPO_ROOT): string[] {
-  const files: string[] = [];
-  const ackRoot = join(root, '.cache', 'ack-crds');
-  if (existsSync(ackRoot)) {
-    for (const entry of readdirSync(ackRoot, { withFileTypes: true })) {
-      if (entry.isDirectory()) files.push(...yamlFilesIn(join(ackRoot, entry.name)));
-    }
-  }
-  files.push(...yamlFilesIn(join(root, 'crds')));
-  return files.sort();
+export function crdsToInstall(sources: AckCrdSources, root = REPO_ROOT): CrdDocument[] {
+  const ack = sources.installSet().map((crd) => ({ file: crd.file, name: crd.name, object: crd.object as unknown as CrdDocument['object'] }));
+  const ours = loadCrds(yamlFilesIn(join(root, 'crds')));
+  return [...ack, ...ours].sort((a, b) => a.file.localeCompare(b.file) || a.name.localeCompare(b.name));
+}
+
+/** The files of {@link crdsToInstall}, sorted, for the sources of `root` and `env` (ACK_CRDS_DIR). */
+export function listCrdFiles(root = REPO_ROOT, env: SourceOptions['env'] = process.env): string[] {
+  return [...new Set(crdsToInstall(new AckCrdSources({ root, env }), root).map((crd) => crd.file))];
 }
 
 function yamlFilesIn(dir: string): string[] {
@@ -116,9 +117,19 @@ export async function waitForCrdsEstablished(kc: KubeConfig, names: readonly str
   }
 }
 
-/** Applies every CRD of {@link listCrdFiles} and waits until all are Established; returns their names. */
-export async function installCrds(kc: KubeConfig, root = REPO_ROOT): Promise<string[]> {
-  const crds = loadCrds(listCrdFiles(root));
+/**
+ * Applies every CRD of {@link crdsToInstall} and waits until all are Established; returns their names. Logs where the
+ * ACK CRDs came from, and the rendered kinds no source could provide (the API server will not serve them).
+ */
+export async function installCrds(kc: KubeConfig, root = REPO_ROOT, log: (line: string) => void = () => undefined): Promise<string[]> {
+  const sources = new AckCrdSources({ root });
+  const crds = crdsToInstall(sources, root);
+  log(`ACK CRD sources: ${sources.describe().join('; ')}`);
+  const missing = sources.resolveAll().flatMap((r) => (r.status === 'provided' ? [] : [r]));
+  for (const r of missing) log(`no CRD for ${r.kind.apiVersion} ${r.kind.kind}: ${r.reason}`);
+  if (missing.some((r) => r.status === 'unavailable')) {
+    log(`those kinds are not served; set ${ACK_CRDS_DIR_ENV} to a directory of the pinned upstream ACK CRDs (docs/ack-versions.md)`);
+  }
   await applyCrds(kc, crds);
   const names = crds.map((crd) => crd.name);
   await waitForCrdsEstablished(kc, names);
@@ -138,27 +149,4 @@ export function describeError(err: unknown): string {
     return `HTTP ${(err as { code: number }).code}: ${message}`;
   }
   return err instanceof Error ? err.message : String(err);
-}
-
-/** The pinned upstream ACK CRDs, read in place when kept beside the repository (as in CI); never copied into it. */
-const PINNED_CRDS = resolve(REPO_ROOT, '../shared/ack-crds');
-
-/**
- * CRDs of the kinds whose ACK controller the Go module proxy does not serve (cloudfront, wafv2; docs/ack-versions.md),
- * so the objects we render for them meet a real schema too.
- */
-const REFERENCE_CRD_FILES = [
-  'cloudfront-controller/cloudfront.services.k8s.aws_distributions.yaml',
-  'cloudfront-controller/cloudfront.services.k8s.aws_originaccesscontrols.yaml',
-  'wafv2-controller/wafv2.services.k8s.aws_webacls.yaml',
-];
-
-/** Installs the reference CRDs that exist beside the repository; returns their names (empty when there are none). */
-export async function installReferenceCrds(kc: KubeConfig): Promise<string[]> {
-  const files = REFERENCE_CRD_FILES.map((f) => join(PINNED_CRDS, f)).filter((f) => existsSync(f));
-  if (files.length === 0) return [];
-  const crds = loadCrds(files);
-  await applyCrds(kc, crds);
-  await waitForCrdsEstablished(kc, crds.map((c) => c.name));
-  return crds.map((c) => c.name);
 }

@@ -5,12 +5,12 @@
  * MPE_KUBECONFIG there is one cluster for all runs, and their namespaces are deleted at the end.
  */
 import { KubeConfig, VersionApi } from '@kubernetes/client-node';
-import { FIELD_MANAGER } from '../../controllers/manager.js';
+import { FIELD_MANAGER } from '../../controllers/environment-controller.js';
 import { CHILD_KINDS } from '../../controllers/marketplace-environment/child-kinds.js';
 import { ClientNodeKubeClient } from '../../controllers/runtime/client-node-kube-client.js';
 import { reuseConnections } from '../../controllers/runtime/keep-alive.js';
+import { AckCrdSources } from '../../localcluster/ack-crd-sources.js';
 import { startControlPlane } from '../../localcluster/control-plane.js';
-import { installReferenceCrds } from '../../localcluster/crds.js';
 import type { Ctx } from '../phases/context.js';
 import { deleteNamespace, unservedKinds } from './cluster.js';
 import { setPhase } from './load.js';
@@ -46,11 +46,8 @@ export class Clusters {
     const kc = reuseConnections(new KubeConfig());
     kc.loadFromFile(plane.kubeconfigPath);
     const kube = ClientNodeKubeClient.fromKubeConfig(kc, { fieldManager: `${FIELD_MANAGER}-bench` });
-    const reference = await installReferenceCrds(kc).catch((err: unknown) => {
-      this.log(`reference CRDs not installed (${(err as Error).message.split('\n')[0]})`);
-      return [];
-    });
-    if (reference.length === 0) this.log('no reference CRDs (../shared/ack-crds): CDN and WAF children are left out');
+    // The control plane installed every CRD the sources have; those from ACK_CRDS_DIR serve the CDN and WAF children.
+    const reference = new AckCrdSources().installSet().filter((crd) => crd.source.origin === 'dir');
     const unserved = await unservedKinds(kube);
     if (unserved.size) this.log(`not served (left out): ${[...unserved].join(', ')}`);
     const version = await kc.makeApiClient(VersionApi).getCode();

@@ -1,8 +1,8 @@
 /** The benchmark's outputs: the results JSON (bench/results/latest.json), its SVG chart, and the table on stdout. */
 import type { BenchParams } from '../phases/context.js';
-import type { P1Result } from '../phases/p1.js';
-import type { P2Result } from '../phases/p2.js';
-import type { P3Result } from '../phases/p3.js';
+import type { LatencyResult } from '../phases/latency.js';
+import type { SteadyStateResult } from '../phases/steady-state.js';
+import type { ThroughputResult } from '../phases/throughput.js';
 import type { RenderResult } from '../phases/render.js';
 import { loadReport } from './load.js';
 import type { Summary } from './stats.js';
@@ -26,9 +26,9 @@ export interface ResultsInput {
   readonly startedAt: string;
   readonly cluster: Record<string, unknown> | undefined;
   readonly render: RenderResult[] | undefined;
-  readonly p1: P1Result | undefined;
-  readonly p2: P2Result[];
-  readonly p3: P3Result | undefined;
+  readonly p1: LatencyResult | undefined;
+  readonly p2: ThroughputResult[];
+  readonly p3: SteadyStateResult | undefined;
   /** More details (the control plane's peak RSS). */
   readonly extra: Record<string, unknown>;
 }
@@ -78,7 +78,7 @@ export function assembleResults({ params, machine, examples, startedAt, cluster,
 export type Results = ReturnType<typeof assembleResults>;
 
 /** The rows of the stdout table, header first: one figure per row, with its goal and the load while measured. */
-export function tableRows(out: Results, render: RenderResult[] | undefined, p1: P1Result | undefined, p2: P2Result[], p3: P3Result | undefined): (string | number)[][] {
+export function tableRows(out: Results, render: RenderResult[] | undefined, p1: LatencyResult | undefined, p2: ThroughputResult[], p3: SteadyStateResult | undefined): (string | number)[][] {
   const largest = p2[p2.length - 1];
   const rows: (string | number)[][] = [['figure', 'value', 'goal', 'load (1 min avg)']];
   if (render) for (const r of render) rows.push([`render ${r.example} (${r.children} children)`, `${r.ms} ms/env`, '', out.machine.load.byPhase.render?.mean ?? '']);
@@ -92,7 +92,7 @@ export function tableRows(out: Results, render: RenderResult[] | undefined, p1: 
     rows.push([`P2 N=${r.n} CPU ms/child ctl / base`, `kube-apiserver ${perChild(r.controller, 'kube-apiserver')} / ${perChild(r.baseline, 'kube-apiserver')}, client process ${perChild(r.controller, 'worker')} / ${perChild(r.baseline, 'worker')}`, '', '']);
   }
   if (p3) {
-    rows.push([`P3 writes, ${p3.environments} envs, ${p3.windowS} s`, `${p3.apiserverWritesTotal ?? 'n/a'} (apiserver), ${p3.managerWritesTotal} (manager.writes); ${p3.reconcilesInWindow} reconciles`, '0', p3.load.mean]);
+    rows.push([`P3 writes, ${p3.environments} envs, ${p3.windowS} s`, `${p3.apiserverWritesTotal ?? 'n/a'} (apiserver), ${p3.managerWritesTotal} (controller counter); ${p3.reconcilesInWindow} reconciles`, '0', p3.load.mean]);
     rows.push([`P3 controller CPU`, `${((1000 * (p3.cpuSeconds.worker ?? 0)) / Math.max(1, p3.reconcilesInWindow)).toFixed(2)} ms/reconcile`, '', '']);
   }
   if (largest?.controller?.memory) rows.push([`P4 controller N=${largest.n} (worst of ${largest.pairs?.length ?? 1} runs)`, `peak RSS ${out.p4_rss_mib} MiB, heap ${out.p4_heap_mib} MiB`, '<= 300 MiB', largest.controller.load.mean]);

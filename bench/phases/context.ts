@@ -28,7 +28,7 @@ export interface BenchParams extends WorkerRuntime {
   readonly p2Sides: ReadonlySet<string>;
   /** Per-run limit for "all children exist". */
   readonly timeoutMs: number;
-  /** Production defaults of the Manager during P1/P2 (300 s resync, 30 s progress requeue). */
+  /** Production defaults of the controller during P1/P2 (300 s resync, 30 s progress requeue). */
   readonly p12ResyncMs: number;
   readonly p12ProgressMs: number;
   /** A fresh local control plane per timed run (bench/lib/clusters.ts). */

@@ -1,6 +1,6 @@
 /**
  * Application secrets: one Secrets Manager Secret per `spec.secrets` entry, encrypted with the environment key.
- * ACK cannot generate a value (GenerateSecretString is not modelled, ack-reference.md §4.14): `secretString` always
+ * ACK cannot generate a value (GenerateSecretString is not modelled, docs/ack-facts.md): `secretString` always
  * reads a Kubernetes Secret. For source Generate the controller creates that Secret once (random value) before
  * applying; for source Existing the user provides it.
  */
@@ -46,14 +46,22 @@ export class AppSecrets extends Construct {
   constructor(scope: Construct, id: string, props: AppSecretsProps) {
     super(scope, id);
     const { ctx } = props;
-    this.names = props.secrets.map((secret) => {
+    this.names = props.secrets.map((secret, i) => {
       const name = AppSecrets.resourceName(ctx, secret.name);
       const awsName = AppSecrets.awsName(ctx, secret.name);
       const value = AppSecrets.valueSource(ctx, secret);
       new secretsmanager.Secret(this, secret.name, {
-        metadata: ctx.metadata('secrets', name, { dataBearing: true, generatedSecrets: value.generated }),
+        metadata: ctx.metadata('secrets', name, {
+          dataBearing: true,
+          generatedSecrets: value.generated,
+          outputs: [
+            { output: `/secrets/${i}/name`, value: secret.name },
+            { output: `/secrets/${i}/arn`, fieldPath: 'status.id' },
+            { output: `/secrets/${i}/rotationDays`, value: secret.rotationDays },
+          ],
+        }),
         spec: {
-          // name is immutable, and AWS keeps a deleted name for its 30-day recovery window (§2.7).
+          // name is immutable, and AWS keeps a deleted name for its 30-day recovery window (docs/ack-facts.md, "Deletion").
           name: awsName,
           // An empty description would differ from what AWS reads back (none), so fall back to a fixed one.
           description: secret.description || `${ctx.names.aws()}: application secret ${secret.name}`,

@@ -1,12 +1,13 @@
 /**
  * The cache: an ElastiCache cache subnet group and one replication group (Redis or Valkey). ACK has no cluster
  * mode switch (the generator ignores ClusterMode): more than one shard plus a `*.cluster.on` parameter group is
- * what makes a replication group cluster-mode enabled (ack-reference.md §4.10).
+ * what makes a replication group cluster-mode enabled (docs/ack-facts.md, "ElastiCache replication groups").
  */
 import { Construct } from 'constructs';
 import type { CacheSpec } from '../../api/index.js';
 import * as elasticache from '../../imports/elasticache.services.k8s.aws.js';
 import type { EnvironmentContext } from '../context.js';
+import type { OutputDeclaration } from '../outputs.js';
 import { CACHE_PORT } from '../ports.js';
 
 /** Props of {@link Cache}. */
@@ -34,6 +35,15 @@ export function clusterModeParameterGroup(engine: CacheSpec['engine'], engineVer
   if (major === '6') return 'default.redis6.x.cluster.on';
   return `default.redis${major}.${minor}.cluster.on`;
 }
+
+/**
+ * Outputs of the replication group: the configuration endpoint in cluster mode, otherwise (AWS reports no
+ * configuration endpoint then) the primary endpoint of its only node group.
+ */
+const CACHE_OUTPUTS: OutputDeclaration[] = ['status.configurationEndpoint', 'status.nodeGroups.0.primaryEndpoint'].flatMap((endpoint) => [
+  { output: '/cache/configurationEndpoint', fieldPath: `${endpoint}.address` },
+  { output: '/cache/port', fieldPath: `${endpoint}.port` },
+]);
 
 /** The cache of one environment. */
 export class Cache extends Construct {
@@ -71,7 +81,7 @@ export class Cache extends Construct {
     const replicated = spec.replicasPerShard >= 1;
     const groupId = Cache.replicationGroupID(ctx);
     new elasticache.ReplicationGroup(this, 'replication-group', {
-      metadata: ctx.metadata('cache', this.replicationGroupName, { dataBearing: true }),
+      metadata: ctx.metadata('cache', this.replicationGroupName, { dataBearing: true, outputs: CACHE_OUTPUTS }),
       spec: {
         replicationGroupId: groupId,
         description: `${names.aws()}: ${spec.engine} cache`,

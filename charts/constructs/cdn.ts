@@ -10,11 +10,10 @@
  */
 import { Construct } from 'constructs';
 import type { CdnSpec } from '../../api/index.js';
-import { Distribution, OriginAccessControl, type CacheBehavior, type DistributionOrigin } from '../ack/cloudfront.js';
-import { WebAcl } from '../ack/wafv2.js';
+import * as cloudfront from '../../imports/cloudfront.services.k8s.aws.js';
+import * as wafv2 from '../../imports/wafv2.services.k8s.aws.js';
 import type { Binding } from '../bindings.js';
 import type { EnvironmentContext } from '../context.js';
-import { bucketAwsName } from './storage.js';
 
 /** Props of {@link Cdn}. */
 export interface CdnProps {
@@ -33,11 +32,6 @@ const READ_METHODS = ['GET', 'HEAD'];
 
 /** The CloudFront distribution of an environment and its Origin Access Control. */
 export class Cdn extends Construct {
-  /** Kubernetes name of the Distribution of the environment of `ctx`. */
-  static distributionName(ctx: EnvironmentContext): string {
-    return ctx.names.k8s('cdn');
-  }
-
   /** Kubernetes name of the OriginAccessControl of the environment of `ctx`. */
   static originAccessControlName(ctx: EnvironmentContext): string {
     return ctx.names.k8s('oac');
@@ -53,7 +47,7 @@ export class Cdn extends Construct {
     const { ctx, spec } = props;
     const { names } = ctx;
     const oacName = Cdn.originAccessControlName(ctx);
-    new OriginAccessControl(this, 'oac', {
+    new cloudfront.OriginAccessControl(this, 'oac', {
       metadata: ctx.metadata('cdn', oacName),
       spec: {
         originAccessControlConfig: {
@@ -68,37 +62,43 @@ export class Cdn extends Construct {
 
     // One origin per distinct bucket: the origin bucket first, then behaviour buckets in order.
     const buckets = [...new Set([spec.originBucket, ...spec.behaviors.map((b) => b.bucket)])];
-    const origins: DistributionOrigin[] = buckets.map((bucket) => ({
+    const origins: cloudfront.DistributionSpecDistributionConfigOriginsItems[] = buckets.map((bucket) => ({
       id: Cdn.originId(bucket),
-      domainName: `${bucketAwsName(ctx, bucket)}.s3.${ctx.spec.region}.amazonaws.com`,
+      domainName: `${names.bucketAwsName(bucket)}.s3.${ctx.spec.region}.amazonaws.com`,
       s3OriginConfig: { originAccessIdentity: '' },
     }));
     const bindings: Binding[] = buckets.map((_, i) => ({
       path: `/spec/distributionConfig/origins/items/${i}/originAccessControlID`,
-      from: { ...OriginAccessControl.GVK, name: oacName },
+      from: { ...cloudfront.OriginAccessControl.GVK, name: oacName },
       fieldPath: 'status.id',
       required: true,
     }));
     if (props.webAclName) {
       bindings.push({
         path: '/spec/distributionConfig/webACLID',
-        from: { ...WebAcl.GVK, name: props.webAclName },
+        from: { ...wafv2.WebAcl.GVK, name: props.webAclName },
         fieldPath: 'status.ackResourceMetadata.arn',
         required: true,
       });
     }
 
-    const behavior = (bucket: string): CacheBehavior => ({
-      targetOriginID: Cdn.originId(bucket),
+    const behavior = (bucket: string): cloudfront.DistributionSpecDistributionConfigDefaultCacheBehavior => ({
+      targetOriginId: Cdn.originId(bucket),
       viewerProtocolPolicy: spec.viewerProtocolPolicy,
       allowedMethods: { items: [...READ_METHODS], cachedMethods: { items: [...READ_METHODS] } },
-      cachePolicyID: CACHING_OPTIMIZED_POLICY_ID,
+      cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
       compress: true,
     });
     const cacheBehaviors = spec.behaviors.map((b) => ({ pathPattern: b.pathPattern, ...behavior(b.bucket) }));
 
-    new Distribution(this, 'distribution', {
-      metadata: ctx.metadata('cdn', Cdn.distributionName(ctx), { bindings }),
+    new cloudfront.Distribution(this, 'distribution', {
+      metadata: ctx.metadata('cdn', names.distribution(), {
+        bindings,
+        outputs: [
+          { output: '/cdn/domainName', fieldPath: 'status.domainName' },
+          { output: '/cdn/distributionID', fieldPath: 'status.id' },
+        ],
+      }),
       spec: {
         distributionConfig: {
           comment: `${names.aws()}: ${spec.originBucket} bucket`,
@@ -106,13 +106,13 @@ export class Cdn extends Construct {
           defaultRootObject: spec.defaultRootObject,
           priceClass: spec.priceClass,
           httpVersion: 'http2and3',
-          isIPV6Enabled: true,
+          isIpv6Enabled: true,
           origins: { items: origins },
           defaultCacheBehavior: behavior(spec.originBucket),
           ...(cacheBehaviors.length > 0 ? { cacheBehaviors: { items: cacheBehaviors } } : {}),
           viewerCertificate: { cloudFrontDefaultCertificate: true },
           ...(spec.logging
-            ? { logging: { enabled: true, bucket: `${bucketAwsName(ctx, spec.logging.bucket)}.s3.amazonaws.com`, prefix: spec.logging.prefix, includeCookies: false } }
+            ? { logging: { enabled: true, bucket: `${names.bucketAwsName(spec.logging.bucket)}.s3.amazonaws.com`, prefix: spec.logging.prefix, includeCookies: false } }
             : {}),
         },
         tags: names.tags(names.aws('cdn')),

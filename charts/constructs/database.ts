@@ -2,7 +2,7 @@
  * The relational database: a DB subnet group plus either an Aurora DBCluster with its DBInstances (writer and
  * readers) or one standalone RDS DBInstance (mysql / postgres). Subnets, the security group and the KMS key are
  * wired with ACK references; an Aurora member names its cluster by identifier because ACK has no ref for that
- * (ack-reference.md §2.4), which is safe as the identifier is a deterministic spec name rendered here.
+ * (docs/ack-facts.md, "References and late bindings"), which is safe as the identifier is a deterministic spec name.
  */
 import type { ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -10,6 +10,7 @@ import type { DatabaseSpec } from '../../api/index.js';
 import * as rds from '../../imports/rds.services.k8s.aws.js';
 import type { GeneratedSecret } from '../bindings.js';
 import type { EnvironmentContext } from '../context.js';
+import type { OutputDeclaration } from '../outputs.js';
 import { databasePort } from '../ports.js';
 import { finalSnapshotAnnotations, MEMBER_SNAPSHOT_ANNOTATIONS } from './rds-annotations.js';
 
@@ -64,8 +65,6 @@ export class Database extends Construct {
   readonly primaryName: string;
   /** Kind of the primary object: it holds the endpoint, port and master user secret in its status. */
   readonly primaryKind: 'DBCluster' | 'DBInstance';
-  /** Kubernetes names of every DBInstance; for Aurora the first is meant as the writer. */
-  readonly instanceNames: string[] = [];
 
   private readonly ctx: EnvironmentContext;
 
@@ -107,7 +106,6 @@ export class Database extends Construct {
     const instanceClass = this.instanceClass();
     for (let i = 0; i <= spec.readers; i++) {
       const name = names.k8s('db', i);
-      this.instanceNames.push(name);
       new rds.DbInstance(this, `instance-${i}`, {
         // Members hold no data of their own: storage, backups and the final snapshot belong to the cluster.
         metadata: this.ctx.metadata('database', name, { dataBearing: true, annotations: { ...MEMBER_SNAPSHOT_ANNOTATIONS } }),
@@ -130,7 +128,6 @@ export class Database extends Construct {
   private renderStandalone(): void {
     const { spec } = this.props;
     const identifier = Database.identifier(this.ctx);
-    this.instanceNames.push(this.primaryName);
     new rds.DbInstance(this, 'instance', {
       metadata: this.primaryMetadata(identifier),
       spec: {
@@ -153,10 +150,33 @@ export class Database extends Construct {
         : [];
     return this.ctx.metadata('database', this.primaryName, {
       dataBearing: true,
-      // The controller creates the Secret before applying: ACK treats a missing Secret as Terminal (§2.9).
+      // The controller creates the Secret before applying: ACK treats a missing Secret as Terminal (docs/ack-facts.md).
       generatedSecrets,
       annotations: finalSnapshotAnnotations(this.ctx.spec.deletionPolicy, identifier, this.ctx.env.metadata.uid),
+      outputs: this.primaryOutputs(),
     });
+  }
+
+  /**
+   * Outputs of the primary object. A DBCluster reports its endpoints as host names, a standalone DBInstance as
+   * `{address, port}`; the port is the rendered one (AWS's own as a fallback).
+   */
+  private primaryOutputs(): OutputDeclaration[] {
+    const outputs: OutputDeclaration[] =
+      this.primaryKind === 'DBCluster'
+        ? [
+            { output: '/database/writerEndpoint', fieldPath: 'status.endpoint' },
+            { output: '/database/readerEndpoint', fieldPath: 'status.readerEndpoint' },
+            { output: '/database/port', fieldPath: 'spec.port' },
+          ]
+        : [
+            { output: '/database/writerEndpoint', fieldPath: 'status.endpoint.address' },
+            { output: '/database/port', fieldPath: 'spec.port' },
+            { output: '/database/port', fieldPath: 'status.endpoint.port' },
+          ];
+    outputs.push({ output: '/database/masterUserSecretARN', fieldPath: 'status.masterUserSecret.secretARN' });
+    if (this.props.spec.credentials === 'GeneratedSecret') outputs.push({ output: '/database/credentialsSecret', value: Database.masterSecretName(this.ctx) });
+    return outputs;
   }
 
   /** Spec fields the DBCluster and the standalone DBInstance share (same names in both ACK kinds). */

@@ -9,7 +9,7 @@
  */
 import { Construct } from 'constructs';
 import type { FirewallSpec } from '../../api/index.js';
-import { WebAcl, type Rule, type VisibilityConfig } from '../ack/wafv2.js';
+import * as wafv2 from '../../imports/wafv2.services.k8s.aws.js';
 import type { EnvironmentContext } from '../context.js';
 
 /** Props of {@link Firewall}. */
@@ -37,9 +37,9 @@ export class Firewall extends Construct {
     this.name = names.k8s('waf');
     const aclName = names.aws('waf');
     // Metric names: letters, digits and `-_` only; prefixed with the ACL name so they are unique per account.
-    const visibility = (metricName: string): VisibilityConfig => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
+    const visibility = (metricName: string): wafv2.WebAclSpecVisibilityConfig => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
 
-    const rules: Rule[] = [
+    const rules: wafv2.WebAclSpecRules[] = [
       {
         name: RATE_LIMIT_RULE,
         priority: 0,
@@ -48,7 +48,7 @@ export class Firewall extends Construct {
         visibilityConfig: visibility(`${aclName}-${RATE_LIMIT_RULE}`),
       },
       ...spec.managedRuleGroups.map(
-        (group, i): Rule => ({
+        (group, i): wafv2.WebAclSpecRules => ({
           name: group,
           priority: i + 1,
           statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: group } },
@@ -58,8 +58,11 @@ export class Firewall extends Construct {
       ),
     ];
 
-    new WebAcl(this, 'web-acl', {
-      metadata: ctx.metadata('firewall', this.name, spec.scope === 'CLOUDFRONT' ? { region: CLOUDFRONT_WAF_REGION } : {}),
+    new wafv2.WebAcl(this, 'web-acl', {
+      metadata: ctx.metadata('firewall', this.name, {
+        ...(spec.scope === 'CLOUDFRONT' ? { region: CLOUDFRONT_WAF_REGION } : {}),
+        outputs: [{ output: '/firewall/webACLARN', fieldPath: 'status.ackResourceMetadata.arn' }],
+      }),
       spec: {
         name: aclName,
         scope: spec.scope,

@@ -31,6 +31,7 @@ export class KmsKey extends Construct {
         dataBearing: true,
         // Only used when ACK deletes the key (deletionPolicy Delete); with Retain the key stays untouched.
         annotations: { [PENDING_WINDOW_ANNOTATION]: String(spec.encryption.pendingWindowDays) },
+        outputs: [{ output: '/kmsKeyARN', fieldPath: 'status.ackResourceMetadata.arn' }],
       }),
       spec: {
         // description is immutable in ACK: it depends only on immutable spec fields (project, environmentSuffix).

@@ -32,7 +32,7 @@ export class Network extends Construct {
     this.subnets = planSubnets(spec.network) ?? [];
     this.vpcName = names.k8s('vpc');
     new ec2.Vpc(this, 'vpc', {
-      metadata: this.ctx.metadata('network', this.vpcName, { underpinsData: true }),
+      metadata: this.ctx.metadata('network', this.vpcName, { underpinsData: true, outputs: [{ output: '/vpcID', fieldPath: 'status.vpcID' }] }),
       spec: { cidrBlocks: [spec.network.vpcCIDR], enableDnsSupport: true, enableDnsHostnames: true, tags: names.tags(names.aws('vpc')) },
     });
     const hasPublic = spec.network.subnets.public.countPerAZ > 0;
@@ -114,8 +114,13 @@ export class Network extends Construct {
   private renderSubnet(s: PlannedSubnet): void {
     const { names } = this.ctx;
     const letter = zoneLetter(s.zone);
+    // The plan lists a tier's subnets zone by zone, which is the order of the tier's subnet ids in the outputs.
+    const position = this.subnets.filter((x) => x.tier === s.tier).indexOf(s);
     new ec2.Subnet(this, `subnet-${s.tier}-${letter}-${s.index}`, {
-      metadata: this.ctx.metadata('network', this.subnetName(s), { underpinsData: this.hostsData(s.tier) }),
+      metadata: this.ctx.metadata('network', this.subnetName(s), {
+        underpinsData: this.hostsData(s.tier),
+        outputs: [{ output: `/subnetIDs/${s.tier}/${position}`, fieldPath: 'status.subnetID' }],
+      }),
       spec: {
         vpcRef: this.ctx.ref(this.vpcName),
         availabilityZone: s.zone,

@@ -68,7 +68,7 @@ export class SecurityGroups extends Construct {
     const { names } = this.ctx;
     new ec2.SecurityGroup(this, tier, {
       // Retained with the data: the db/cache groups are in use by the retained stores and reference the app group.
-      metadata: this.ctx.metadata('security', this.name(tier), { underpinsData: true }),
+      metadata: this.ctx.metadata('security', this.name(tier), { underpinsData: true, outputs: [{ output: `/securityGroupIDs/${tier}`, fieldPath: 'status.id' }] }),
       spec: {
         name: names.aws(tier, 'sg'),
         description: `${names.aws()}: ${description}`,

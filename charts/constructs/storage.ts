@@ -12,12 +12,11 @@
  */
 import { Construct } from 'constructs';
 import type { BucketSpec, StorageSpec } from '../../api/index.js';
+import * as cloudfront from '../../imports/cloudfront.services.k8s.aws.js';
 import * as kms from '../../imports/kms.services.k8s.aws.js';
 import * as s3 from '../../imports/s3.services.k8s.aws.js';
-import { Distribution } from '../ack/cloudfront.js';
 import { VALUE_PLACEHOLDER, type Binding } from '../bindings.js';
 import type { EnvironmentContext } from '../context.js';
-import { Cdn } from './cdn.js';
 
 /** Props of {@link Storage}. */
 export interface StorageProps {
@@ -27,16 +26,6 @@ export interface StorageProps {
   readonly spec: StorageSpec;
   /** Kubernetes name of the environment's kms Key (KMS-encrypted buckets). */
   readonly kmsKeyName: string;
-}
-
-/** S3 name of the bucket with short name `shortName`: `<project>-<name>-<environmentSuffix>`. */
-export function bucketAwsName(ctx: EnvironmentContext, shortName: string): string {
-  return ctx.names.aws(shortName);
-}
-
-/** Kubernetes name of the Bucket with short name `shortName`. */
-export function bucketK8sName(ctx: EnvironmentContext, shortName: string): string {
-  return ctx.names.k8s('bucket', shortName);
 }
 
 /** Short names of the buckets the CDN reads from (origin bucket and behaviour buckets). */
@@ -105,13 +94,14 @@ export class Storage extends Construct {
     super(scope, id);
     this.ctx = props.ctx;
     const served = cdnBucketNames(this.ctx);
-    for (const bucket of props.spec.buckets) this.renderBucket(bucket, served.has(bucket.name));
+    props.spec.buckets.forEach((bucket, i) => this.renderBucket(bucket, i, served.has(bucket.name)));
   }
 
-  private renderBucket(bucket: BucketSpec, servedByCdn: boolean): void {
+  /** Renders `bucket`, the `index`th of the spec (its place in the outputs). */
+  private renderBucket(bucket: BucketSpec, index: number, servedByCdn: boolean): void {
     const { ctx } = this;
     const { names, spec } = ctx;
-    const awsName = bucketAwsName(ctx, bucket.name);
+    const awsName = names.bucketAwsName(bucket.name);
     const arn = `arn:aws:s3:::${awsName}`;
     const bindings: Binding[] = [];
     const kmsEncrypted = bucket.encryption === 'KMS';
@@ -126,7 +116,7 @@ export class Storage extends Construct {
     if (servedByCdn) {
       bindings.push({
         path: POLICY_PATH,
-        from: { ...Distribution.GVK, name: Cdn.distributionName(ctx) },
+        from: { ...cloudfront.Distribution.GVK, name: names.distribution() },
         fieldPath: 'status.ackResourceMetadata.arn',
         template: policy([denyInsecureTransport(arn), allowCloudFrontRead(arn, VALUE_PLACEHOLDER)]),
         required: false,
@@ -145,7 +135,15 @@ export class Storage extends Construct {
       });
     }
     new s3.Bucket(this, bucket.name, {
-      metadata: ctx.metadata('storage', bucketK8sName(ctx, bucket.name), { dataBearing: true, bindings }),
+      metadata: ctx.metadata('storage', names.bucket(bucket.name), {
+        dataBearing: true,
+        bindings,
+        outputs: [
+          { output: `/buckets/${index}/name`, value: bucket.name },
+          { output: `/buckets/${index}/bucketName`, fieldPath: 'spec.name' },
+          { output: `/buckets/${index}/arn`, fieldPath: 'status.ackResourceMetadata.arn' },
+        ],
+      }),
       spec: {
         name: awsName,
         ...(spec.region !== 'us-east-1' ? { createBucketConfiguration: { locationConstraint: spec.region } } : {}),

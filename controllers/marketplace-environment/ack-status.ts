@@ -1,9 +1,10 @@
 /**
- * The state of one ACK child, from its conditions and kind-specific status fields (ack-reference.md §2.2):
+ * The state of one ACK child, from its conditions and kind-specific status fields (docs/ack-facts.md, "Conditions"):
  * ACK.Terminal=True → Failed; Ready=True, or ACK.ResourceSynced=True with the kind's own status ready → Ready;
- * anything else → Progressing, with ACK's reason and message. Pure.
+ * anything else → Progressing, with ACK's reason and message. ACK often leaves a reason (or a message) empty: a
+ * missing reason becomes one of COMPONENT_REASONS, a missing message is left out. Pure.
  */
-import type { ComponentStatus } from '../../api/index.js';
+import { COMPONENT_REASONS, type ComponentStatus } from '../../api/index.js';
 
 /** A condition as ACK writes it. */
 interface AckCondition {
@@ -32,30 +33,32 @@ const KIND_READY: Record<string, { field: string; ready: readonly string[]; fail
 };
 
 const find = (o: AckObject, type: string) => o.status?.conditions?.find((c) => c.type === type);
-const truncate = (s: string | undefined) => (s && s.length > 1024 ? `${s.slice(0, 1021)}...` : s);
+const truncate = (s: string) => (s.length > 1024 ? `${s.slice(0, 1021)}...` : s);
+/** `s` unless it is missing or blank. */
+const given = (s: string | undefined) => (s !== undefined && s.trim() !== '' ? s : undefined);
 
 function progressing(reason: string, message?: string): ChildState {
-  return { state: 'Progressing', reason, ...(message ? { message: truncate(message) } : {}) };
+  return { state: 'Progressing', reason: truncate(reason), ...(message ? { message: truncate(message) } : {}) };
 }
 
 /** The state of a live child. */
 export function childState(o: AckObject): ChildState {
   const terminal = find(o, 'ACK.Terminal');
   if (terminal?.status === 'True') {
-    return { state: 'Failed', reason: terminal.reason ?? 'ACKTerminal', message: truncate(terminal.message ?? 'ACK reports a terminal error') };
+    return { state: 'Failed', reason: truncate(given(terminal.reason) ?? COMPONENT_REASONS.ACKTerminal), message: truncate(given(terminal.message) ?? 'ACK reports a terminal error') };
   }
   const special = o.kind ? KIND_READY[o.kind] : undefined;
   const value = special ? String(o.status?.[special.field] ?? '') : '';
-  if (special?.failed?.includes(value)) return { state: 'Failed', reason: `Status${value.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}`, message: `${special.field} is ${value}` };
+  if (special?.failed?.includes(value)) return { state: 'Failed', reason: COMPONENT_REASONS.AWSStatusFailed, message: `${special.field} is ${value}` };
   const synced = find(o, 'ACK.ResourceSynced');
   const ready = find(o, 'Ready');
   const recoverable = find(o, 'ACK.Recoverable');
-  if (recoverable?.status === 'True') return progressing('ACKRecoverable', recoverable.message);
+  if (recoverable?.status === 'True') return progressing(COMPONENT_REASONS.ACKRecoverable, given(recoverable.message) ?? given(recoverable.reason));
   const refs = find(o, 'ACK.ReferencesResolved');
-  if (refs && refs.status !== 'True') return progressing('ReferencesUnresolved', refs.reason ?? refs.message);
+  if (refs && refs.status !== 'True') return progressing(COMPONENT_REASONS.ReferencesUnresolved, given(refs.reason) ?? given(refs.message));
   const ackReady = ready?.status === 'True' || synced?.status === 'True';
   if (ackReady && (!special || special.ready.includes(value))) return { state: 'Ready' };
-  if (ackReady && special) return progressing('AWSStatus', `${special.field} is ${value || 'not reported yet'}`);
-  if (!synced && !ready) return progressing('NotReconciledByACK', 'no ACK conditions yet: is the ACK controller for this kind running?');
-  return progressing(synced?.reason ?? 'NotSynced', synced?.message ?? ready?.message);
+  if (ackReady && special) return progressing(COMPONENT_REASONS.AWSStatus, `${special.field} is ${value || 'not reported yet'}`);
+  if (!synced && !ready) return progressing(COMPONENT_REASONS.NotReconciledByACK, 'no ACK conditions yet: is the ACK controller for this kind running?');
+  return progressing(given(synced?.reason) ?? COMPONENT_REASONS.NotSynced, given(synced?.message) ?? given(ready?.message));
 }

@@ -79,11 +79,44 @@ export class ChildIndex {
   }
 }
 
-/** {@link ChildCache} on one {@link ResilientInformer} per served kind and namespace. */
+/**
+ * A {@link ChildCache} kept from informer events (pure bookkeeping, no I/O): {@link InformerChildCache} feeds it from
+ * its informers, the reconciler's unit tests from the in-memory fake client's changes.
+ */
+export class ChildStore implements ChildCache {
+  private readonly index = new ChildIndex();
+  /** `apiVersion/kind/namespace/name` → object. */
+  private readonly objects = new Map<string, LiveChild>();
+
+  /** @param missing `apiVersion/kind` keys the API server does not serve; the owner may add to it later */
+  constructor(private readonly missing: ReadonlySet<string> = new Set()) {}
+
+  /** Applies one informer event for an object of `kind`. */
+  update(event: InformerEvent, kind: Pick<ChildKind, 'apiVersion' | 'kind'>, o: KubernetesObject): void {
+    this.index.update(event, kind, o);
+    const id = `${kind.apiVersion}/${kind.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
+    if (event === 'delete') this.objects.delete(id);
+    else this.objects.set(id, o as LiveChild);
+  }
+
+  unserved(): ReadonlySet<string> {
+    return this.missing;
+  }
+
+  list(namespace: string, name: string): LiveChild[] {
+    return this.index.list(namespace, name);
+  }
+
+  get(apiVersion: string, kind: string, namespace: string, name: string): LiveChild | undefined {
+    return this.objects.get(`${apiVersion}/${kind}/${namespace}/${name}`);
+  }
+}
+
+/** {@link ChildCache} on one {@link ResilientInformer} per served kind and namespace, kept in a {@link ChildStore}. */
 export class InformerChildCache implements ChildCache {
   private readonly informers = new Map<string, ResilientInformer<KubernetesObject>[]>();
   private readonly missing = new Set<string>();
-  private readonly index = new ChildIndex();
+  private readonly store = new ChildStore(this.missing);
 
   constructor(private readonly options: InformerChildCacheOptions) {}
 
@@ -104,20 +137,15 @@ export class InformerChildCache implements ChildCache {
   }
 
   unserved(): ReadonlySet<string> {
-    return this.missing;
+    return this.store.unserved();
   }
 
   list(namespace: string, name: string): LiveChild[] {
-    return this.index.list(namespace, name);
+    return this.store.list(namespace, name);
   }
 
   get(apiVersion: string, kind: string, namespace: string, name: string): LiveChild | undefined {
-    const informers = this.informers.get(`${apiVersion}/${kind}`) ?? [];
-    for (const i of informers) {
-      const found = i.get(name, namespace);
-      if (found) return found as LiveChild;
-    }
-    return undefined;
+    return this.store.get(apiVersion, kind, namespace, name);
   }
 
   private async isServed(api: CustomObjectsApi, kind: ChildKind): Promise<boolean> {
@@ -147,7 +175,7 @@ export class InformerChildCache implements ChildCache {
         logger: this.options.logger,
         slim: true,
         handler: (event, o) => {
-          this.index.update(event, kind, o);
+          this.store.update(event, kind, o);
           const env = o.metadata?.labels?.[ENVIRONMENT_LABEL];
           if (env && event !== 'resync') this.options.enqueue(`${o.metadata?.namespace}/${env}`);
         },

@@ -1,9 +1,10 @@
 /**
- * Ordered teardown while the environment is being deleted: children are deleted wave by wave
- * (charts/deletion-order.ts), the next wave only once the previous one is gone. Reads children with LIST calls,
- * not the cache: deleting is rare, and removing the finalizer on a stale "nothing left" would skip the ordering.
+ * Ordered teardown while the environment is being deleted: children are deleted wave by wave, each kind in the wave
+ * the charts declare for it (charts/child-kinds.ts), the next wave only once the previous one is gone. Reads children
+ * with LIST calls, not the cache: deleting is rare, and removing the finalizer on a stale "nothing left" would skip
+ * the ordering.
  */
-import { deletionWave, DELETION_WAVES } from '../../charts/deletion-order.js';
+import { deletionWave, kindsOfWave } from '../../charts/deletion-order.js';
 import { ENVIRONMENT_LABEL } from '../../charts/naming.js';
 import type { KubeClient } from '../runtime/kube-client.js';
 import { CHILD_KINDS } from './child-kinds.js';
@@ -27,12 +28,13 @@ export async function listChildren(kube: KubeClient, namespace: string, name: st
 /** Deletes the earliest wave still present; returns what is left. */
 export async function deleteNextWave(kube: KubeClient, namespace: string, children: readonly LiveChild[]): Promise<DeletionProgress> {
   if (children.length === 0) return { remaining: 0, kinds: [] };
-  const wave = Math.min(...children.map((c) => deletionWave(c.kind ?? '')));
-  const targets = children.filter((c) => deletionWave(c.kind ?? '') === wave);
+  // listChildren lists child kinds only, and each declares its wave.
+  const wave = Math.min(...children.map((c) => deletionWave(c.kind!)));
+  const targets = children.filter((c) => deletionWave(c.kind!) === wave);
   for (const c of targets) {
     // Already deleting (waiting for ACK's finalizer): deleting again would only cost a write.
     if ((c.metadata as { deletionTimestamp?: string } | undefined)?.deletionTimestamp) continue;
     await kube.delete({ apiVersion: c.apiVersion!, kind: c.kind!, namespace, name: c.metadata!.name! });
   }
-  return { remaining: children.length, kinds: DELETION_WAVES[wave] ?? [...new Set(targets.map((t) => t.kind ?? ''))] };
+  return { remaining: children.length, kinds: kindsOfWave(wave) };
 }

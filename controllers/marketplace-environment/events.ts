@@ -2,6 +2,7 @@
 import type { MarketplaceEnvironment, MarketplaceEnvironmentStatus } from '../../api/index.js';
 import type { EventInput, KubeClient } from '../runtime/kube-client.js';
 import type { Logger } from '../runtime/logger.js';
+import { failedReason } from './status.js';
 
 type Note = Pick<EventInput, 'type' | 'reason' | 'action' | 'note'>;
 
@@ -16,7 +17,8 @@ export function transitionEvents(previous: MarketplaceEnvironmentStatus | undefi
   const failedBefore = new Set((previous?.components ?? []).filter((c) => c.state === 'Failed').map((c) => `${c.kind}/${c.name}`));
   for (const c of next.components ?? []) {
     if (c.state === 'Failed' && !failedBefore.has(`${c.kind}/${c.name}`)) {
-      notes.push({ type: 'Warning', reason: c.reason ?? 'ComponentFailed', action: 'Reconcile', note: `${c.kind}/${c.name}: ${c.message ?? ''}`.slice(0, 1000) });
+      // Our reason, like the conditions'; ACK's reason and message are in the component's message.
+      notes.push({ type: 'Warning', reason: failedReason([c]), action: 'Reconcile', note: `${c.kind}/${c.name}: ${c.message ?? c.reason ?? ''}`.slice(0, 1000) });
     }
   }
   if (pruned.length > 0) notes.push({ type: 'Normal', reason: 'Pruned', action: 'Prune', note: `deleted children no longer rendered: ${pruned.join(', ')}`.slice(0, 1000) });

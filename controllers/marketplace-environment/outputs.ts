@@ -1,65 +1,70 @@
-/** status.outputs: the values applications need, read from live children once AWS reports them. Pure. */
-import type { MarketplaceEnvironment, Outputs } from '../../api/index.js';
+/**
+ * status.outputs: the values applications need, built from the output declarations of the rendered children
+ * (charts/outputs.ts) and the values of their live copies once AWS reports them. Pure; knows no child name or kind.
+ */
+import type { Outputs } from '../../api/index.js';
+import { OUTPUTS_ANNOTATION, type OutputDeclaration } from '../../charts/outputs.js';
+import type { RenderedObject } from '../../charts/render.js';
+import { objectKey } from './child-kinds.js';
 
 /** A live child as read from the cache. */
 export type LiveChild = { apiVersion?: string; kind?: string; metadata?: { name?: string }; spec?: any; status?: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const arnOf = (o: LiveChild | undefined): string | undefined => o?.status?.ackResourceMetadata?.arn;
+/** The output declarations of a rendered child. */
+export function outputsOf(object: RenderedObject): OutputDeclaration[] {
+  const raw = object.metadata.annotations?.[OUTPUTS_ANNOTATION];
+  return raw ? (JSON.parse(raw) as OutputDeclaration[]) : [];
+}
 
-/** Drops undefined values and empty objects/arrays, so outputs only list what is known. */
-function compact<T>(value: T): T | undefined {
+/** Value at a dot path (numeric parts index arrays), if it is a non-empty string or a number. */
+function valueAt(obj: unknown, dotPath: string): string | number | undefined {
+  let cur: unknown = obj;
+  for (const part of dotPath.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[part] : undefined;
+  return (typeof cur === 'string' && cur !== '') || typeof cur === 'number' ? cur : undefined;
+}
+
+/** Sets `value` at a JSON pointer, creating arrays for numeric segments and objects for the others. */
+function setAt(root: Record<string, unknown>, pointer: string, value: unknown): void {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let cur: Record<string, unknown> = root;
+  parts.slice(0, -1).forEach((part, i) => {
+    cur[part] ??= /^\d+$/.test(parts[i + 1]!) ? [] : {};
+    cur = cur[part] as Record<string, unknown>;
+  });
+  cur[parts[parts.length - 1]!] = value;
+}
+
+/** Drops the holes of arrays (entries of children not seen yet) and empty objects and arrays. */
+function compact(value: unknown): unknown {
   if (Array.isArray(value)) {
+    // filter skips holes: a list of three subnets of which only the third is known becomes a list of one.
     const items = value.map(compact).filter((v) => v !== undefined);
-    return (items.length > 0 ? items : undefined) as T | undefined;
+    return items.length > 0 ? items : undefined;
   }
   if (value && typeof value === 'object') {
     const entries = Object.entries(value).map(([k, v]) => [k, compact(v)] as const).filter(([, v]) => v !== undefined);
-    return (entries.length > 0 ? Object.fromEntries(entries) : undefined) as T | undefined;
+    return entries.length > 0 ? Object.fromEntries(entries) : undefined;
   }
-  return value === '' ? undefined : value;
+  return value;
 }
 
-function databaseOutputs(env: MarketplaceEnvironment, byName: (kind: string, name: string) => LiveChild | undefined): Outputs['database'] {
-  const db = env.spec.database;
-  if (!db) return undefined;
-  const name = `${env.metadata.name}-db`;
-  const cluster = byName('DBCluster', name);
-  const instance = byName('DBInstance', name);
-  const source = cluster ?? instance;
-  return {
-    writerEndpoint: cluster?.status?.endpoint ?? instance?.status?.endpoint?.address,
-    readerEndpoint: cluster?.status?.readerEndpoint,
-    port: source?.spec?.port ?? instance?.status?.endpoint?.port,
-    credentialsSecret: db.credentials === 'GeneratedSecret' ? `${env.metadata.name}-db-master` : undefined,
-    masterUserSecretARN: source?.status?.masterUserSecret?.secretARN,
-  };
-}
-
-/** Outputs of `env` given its live children. */
-export function computeOutputs(env: MarketplaceEnvironment, children: readonly LiveChild[]): Outputs {
-  const prefix = `${env.metadata.name}-`;
-  const byName = (kind: string, name: string) => children.find((c) => c.kind === kind && c.metadata?.name === name);
-  const ofKind = (kind: string) => children.filter((c) => c.kind === kind).sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
-  const subnetIDs: Record<string, string[]> = {};
-  for (const s of ofKind('Subnet')) {
-    const tier = String(s.metadata?.name).slice(prefix.length).split('-')[1] ?? 'unknown';
-    if (s.status?.subnetID) (subnetIDs[tier] ??= []).push(s.status.subnetID);
+/**
+ * Outputs of an environment: for each rendered child in `desired` that exists in `live` (by objectKey), its declared
+ * outputs; for one output the first declaration with a value wins.
+ */
+export function computeOutputs(desired: readonly RenderedObject[], live: ReadonlyMap<string, LiveChild>): Outputs {
+  const outputs: Record<string, unknown> = {};
+  const filled = new Set<string>();
+  for (const object of desired) {
+    const child = live.get(objectKey(object));
+    if (!child) continue;
+    for (const declaration of outputsOf(object)) {
+      if (filled.has(declaration.output)) continue;
+      const value = 'value' in declaration ? declaration.value : valueAt(child, declaration.fieldPath);
+      if (value === undefined) continue;
+      setAt(outputs, declaration.output, value);
+      filled.add(declaration.output);
+    }
   }
-  const securityGroupIDs = Object.fromEntries(ofKind('SecurityGroup').map((g) => [String(g.metadata?.name).split('-sg-').pop(), g.status?.id]));
-  const rg = byName('ReplicationGroup', `${prefix}cache`);
-  const cacheEndpoint = rg?.status?.configurationEndpoint ?? rg?.status?.nodeGroups?.[0]?.primaryEndpoint;
-  const distribution = byName('Distribution', `${prefix}cdn`);
-  const outputs: Outputs = {
-    vpcID: byName('VPC', `${prefix}vpc`)?.status?.vpcID,
-    subnetIDs,
-    securityGroupIDs,
-    kmsKeyARN: arnOf(byName('Key', `${prefix}kms`)),
-    database: databaseOutputs(env, byName),
-    cache: env.spec.cache ? { configurationEndpoint: cacheEndpoint?.address, port: cacheEndpoint?.port } : undefined,
-    buckets: ofKind('Bucket').map((b) => ({ name: String(b.metadata?.name).slice(`${prefix}bucket-`.length), bucketName: b.spec?.name, arn: arnOf(b) })),
-    cdn: distribution ? { domainName: distribution.status?.domainName, distributionID: distribution.status?.id } : undefined,
-    firewall: env.spec.firewall ? { webACLARN: arnOf(byName('WebACL', `${prefix}waf`)) } : undefined,
-    secrets: env.spec.secrets.map((s) => ({ name: s.name, arn: byName('Secret', `${prefix}secret-${s.name}`)?.status?.id, rotationDays: s.rotationDays })),
-  };
-  return compact(outputs) ?? {};
+  return (compact(outputs) ?? {}) as Outputs;
 }

@@ -1,10 +1,11 @@
 /**
- * Reconciles one MarketplaceEnvironment. Reads as a numbered script; each step lives in its own module.
+ * Reconciles one MarketplaceEnvironment. Reads as a numbered script; each step lives in its own module, and the status
+ * is written once on every path, errors included (see Reconciler.reconcile).
  * Level-triggered: every run starts from the newest cached state of the environment and its children, so collapsed or
  * reordered events lose nothing (docs/controller.md explains how stale copies are kept harmless).
  */
 import { isDeepStrictEqual } from 'node:util';
-import { API_VERSION, KIND, SpecValidationError, validateEnvironment, type FieldError, type MarketplaceEnvironment, type MarketplaceEnvironmentStatus } from '../../api/index.js';
+import { API_VERSION, KIND, REASONS, SpecValidationError, validateEnvironment, type FieldError, type MarketplaceEnvironment, type MarketplaceEnvironmentStatus } from '../../api/index.js';
 import { renderEnvironment, type RenderedObject } from '../../charts/index.js';
 import { isNotFound } from '../runtime/errors.js';
 import type { KubeClient } from '../runtime/kube-client.js';
@@ -13,7 +14,8 @@ import type { HandlerResult } from '../runtime/work-queue.js';
 import { applyChildren, pruneChildren, unrenderedChildren } from './apply.js';
 import type { ChildCache } from './child-cache.js';
 import { objectKey } from './child-kinds.js';
-import { deleteNextWave, listChildren } from './deletion.js';
+import { StepError, during, failureOf } from './conditions.js';
+import { deleteNextWave, listChildren, type DeletionProgress } from './deletion.js';
 import { emitTransitionEvents } from './events.js';
 import { KnownSecrets, declaredSecrets, ensureGeneratedSecrets } from './generated-secrets.js';
 import { computeOutputs, type LiveChild } from './outputs.js';
@@ -109,6 +111,24 @@ export class RenderCache {
   }
 }
 
+/** What steps 2–7 of one reconcile saw, for the status, and how they ended. */
+interface Pass {
+  /** What the status is computed from (the rest as nothing seen, see writeStatus). */
+  readonly observed: Partial<Observation>;
+  /** Children pruned (for the event). */
+  readonly pruned?: readonly string[];
+  /** The error that stopped the pass: recorded in the status, then thrown for the work queue to retry. */
+  readonly error?: unknown;
+  /**
+   * When to come back: after this many ms, `never` (nothing changes until the spec does, which enqueues the
+   * environment again), or by default at the progress poll while not Ready.
+   */
+  readonly requeue?: number | 'never';
+}
+
+/** What a pass has seen so far: steps fill it in as they go, so a step that throws leaves what came before it. */
+type Seen = { -readonly [K in keyof Observation]?: Observation[K] };
+
 /** See the module comment. */
 export class Reconciler {
   private readonly renders = new RenderCache();
@@ -118,53 +138,64 @@ export class Reconciler {
     this.secrets = new KnownSecrets(options.knownSecretsTtlMs ?? 300_000);
   }
 
-  /** Reconciles `namespace/name`. Throws to ask the work queue for a retry with backoff. */
+  /**
+   * Reconciles `namespace/name`. Throws to ask the work queue for a retry (with the error's retry decision), but only
+   * after the status says why: as cluster-api's deferred patch, every path that gets past the finalizer computes the
+   * status once and patches it at most once, errors included.
+   */
   async reconcile(key: string): Promise<HandlerResult> {
     const [namespace = 'default', name = ''] = key.split('/');
-    const { kube } = this.options;
     // 1. fetch
-    const env = (this.options.environments ? this.options.environments.get(namespace, name) : await kube.get({ apiVersion: API_VERSION, kind: KIND, namespace, name })) as Env | undefined;
-    if (!env) {
-      this.forget(namespace, name);
-      return;
-    }
+    const env = (this.options.environments ? this.options.environments.get(namespace, name) : await this.options.kube.get({ apiVersion: API_VERSION, kind: KIND, namespace, name })) as Env | undefined;
+    if (!env) return this.forget(namespace, name);
     const log = reconcileLogger(this.options.logger, env, KIND);
-    // 2. deletion branch
-    if (env.metadata.deletionTimestamp) {
-      this.forget(namespace, name);
-      return this.finalize(env, log);
-    }
+    // 2.–7. the deletion branch, or finalizer, render, apply, prune and read children; undefined when the environment
+    // is gone or going away (nothing to write the status to)
+    const pass = env.metadata.deletionTimestamp ? await this.finalize(env, log) : await this.converge(env, log);
+    if (!pass) return;
+    // 8. compute conditions and patch the status once, on every path, a failed one included (undefined: gone meanwhile)
+    const status = await this.writeStatus(env, pass, log);
+    if (!status) return;
+    if (pass.error !== undefined) throw pass.error;
+    if (pass.requeue !== undefined) return pass.requeue === 'never' ? undefined : { requeueAfterMs: pass.requeue };
+    return status.phase === 'Ready' ? undefined : { requeueAfterMs: this.options.progressRequeueMs ?? 30_000 };
+  }
+
+  /** Steps 3–7 for an environment that is not being deleted. */
+  private async converge(env: Env, log: Logger): Promise<Pass | undefined> {
+    const { kube, children } = this.options;
+    const namespace = env.metadata.namespace ?? 'default';
+    const name = env.metadata.name;
     // 3. finalizer (optimistic concurrency: a concurrent writer makes this 409, and the queue retries)
     if (!env.metadata.finalizers?.includes(FINALIZER)) {
       const added = await unlessGone(() => kube.patchMetadata(this.ref(env), { finalizers: [...(env.metadata.finalizers ?? []), FINALIZER] }, { resourceVersion: env.metadata.resourceVersion }));
-      if (!added) return;
+      if (!added) return undefined;
     }
-    // 4. render (the same pure function as `npm run render`; once per generation, see RenderCache)
-    let desired: RenderedObject[];
-    let valid: MarketplaceEnvironment;
+    const seen: Seen = { live: new Map(children.list(namespace, name).map((o) => [objectKey(o), o])) };
     try {
-      ({ valid, desired } = this.renders.render(env));
+      // 4. render (the same pure function as `npm run render`; once per generation, see RenderCache)
+      const { valid, desired } = this.renders.render(env);
+      seen.desired = desired;
+      // 5. generated secrets, then server-side apply of what changed
+      await during(REASONS.SecretGenerationFailed, 'generated secrets', () => ensureGeneratedSecrets(kube, valid, declaredSecrets(desired), this.secrets));
+      const applied = await applyChildren(desired, { kube, cache: children, namespace, envName: name, concurrency: this.options.applyConcurrency ?? DEFAULT_APPLY_CONCURRENCY });
+      Object.assign(seen, { live: applied.live, heldBack: applied.heldBack, applyErrors: applied.errors });
+      // 6. prune, only after every apply succeeded, and only for the newest spec (see confirmNewest)
+      const unrendered = applied.errors.size === 0 ? unrenderedChildren(desired, applied.live) : [];
+      const newest = unrendered.length === 0 || (await during(REASONS.PruneFailed, 'prune', () => this.confirmNewest(env)));
+      const pruned = newest ? await during(REASONS.PruneFailed, 'prune', () => pruneChildren(unrendered, kube, namespace)) : [];
+      // 7. read children (cache, refreshed by this pass's apply responses, minus what was just pruned)
+      const live = new Map(applied.live);
+      if (newest) for (const o of unrendered) live.delete(objectKey(o));
+      Object.assign(seen, { live, outputs: computeOutputs(desired, live) });
+      log.debug({ applied: applied.applied, pruned: pruned.length, heldBack: applied.heldBack.size }, 'reconciled');
+      if (applied.errors.size > 0) throw new StepError(REASONS.ApplyFailed, `apply failed for ${[...applied.errors.keys()].map(childName).join(', ')}`);
+      return { observed: seen, pruned, requeue: newest ? undefined : 1_000 };
     } catch (err) {
-      if (!(err instanceof SpecValidationError)) throw err;
       // Not retried: nothing changes until the spec does, which enqueues the environment again.
-      await this.writeStatus(env, { invalid: err.errors }, log);
-      return;
+      if (err instanceof SpecValidationError) return { observed: { invalid: err.errors }, requeue: 'never' };
+      return { observed: seen, error: err };
     }
-    // 5. generated secrets, then server-side apply of what changed
-    await ensureGeneratedSecrets(kube, valid, declaredSecrets(desired), this.secrets);
-    const applied = await applyChildren(desired, { kube, cache: this.options.children, namespace, envName: name, concurrency: this.options.applyConcurrency ?? DEFAULT_APPLY_CONCURRENCY });
-    // 6. prune, only after every apply succeeded, and only for the newest spec (see confirmNewest)
-    const unrendered = applied.errors.size === 0 ? unrenderedChildren(desired, applied.live) : [];
-    if (unrendered.length > 0 && !(await this.confirmNewest(env))) return { requeueAfterMs: 1_000 };
-    const pruned = await pruneChildren(unrendered, kube, namespace);
-    // 7. read children (cache, refreshed by this pass's apply responses, minus what was just pruned)
-    const live = new Map(applied.live);
-    for (const o of unrendered) live.delete(objectKey(o));
-    // 8. compute conditions and patch status once
-    const status = await this.writeStatus(env, { desired, live, heldBack: applied.heldBack, applyErrors: applied.errors, outputs: computeOutputs(valid, [...live.values()]) }, log, pruned);
-    log.debug({ applied: applied.applied, pruned: pruned.length, heldBack: applied.heldBack.size }, 'reconciled');
-    if (applied.errors.size > 0) throw new Error(`apply failed for ${[...applied.errors.keys()].join(', ')}`);
-    return status.phase === 'Ready' ? undefined : { requeueAfterMs: this.options.progressRequeueMs ?? 30_000 };
   }
 
   /**
@@ -179,26 +210,36 @@ export class Reconciler {
     return fresh?.metadata?.uid === env.metadata.uid && (fresh?.metadata as { generation?: number } | undefined)?.generation === env.metadata.generation;
   }
 
-  /** Deletion: children wave by wave, then the finalizer. */
-  private async finalize(env: Env, log: Logger): Promise<HandlerResult> {
+  /** 2. Deletion: children wave by wave, then the finalizer (undefined once it is released). */
+  private async finalize(env: Env, log: Logger): Promise<Pass | undefined> {
     const { kube, children } = this.options;
-    if (!env.metadata.finalizers?.includes(FINALIZER)) return;
+    this.forget(env.metadata.namespace ?? 'default', env.metadata.name);
+    if (!env.metadata.finalizers?.includes(FINALIZER)) return undefined;
     const namespace = env.metadata.namespace ?? 'default';
-    const remaining = await listChildren(kube, namespace, env.metadata.name, children.unserved());
-    const progress = await deleteNextWave(kube, namespace, remaining);
-    if (progress.remaining === 0) {
-      // Gone already (404): a reconcile that read the cache before the deletion event arrived; nothing left to do.
-      if (await unlessGone(() => kube.patchMetadata(this.ref(env), { finalizers: env.metadata.finalizers!.filter((f) => f !== FINALIZER) }, { resourceVersion: env.metadata.resourceVersion }))) {
-        log.info('children deleted; finalizer removed');
-      }
-      return;
+    let remaining: LiveChild[] = [];
+    let progress: DeletionProgress;
+    try {
+      remaining = await during(REASONS.DeletionFailed, 'list children', () => listChildren(kube, namespace, env.metadata.name, children.unserved()));
+      progress = await during(REASONS.DeletionFailed, 'delete children', () => deleteNextWave(kube, namespace, remaining));
+    } catch (err) {
+      return { observed: { deleting: { kinds: [], remaining: remaining.length }, live: liveMap(remaining) }, error: err };
     }
-    await this.writeStatus(env, { deleting: progress, live: new Map(remaining.map((c) => [objectKey(c), c])) }, log);
-    return { requeueAfterMs: 2_000 };
+    if (progress.remaining > 0) return { observed: { deleting: progress, live: liveMap(remaining) }, requeue: 2_000 };
+    // Like the finalizer's addition (step 3), its removal carries the resourceVersion: a 409 is the queue's to retry.
+    // Gone already (404): a reconcile that read the cache before the deletion event arrived; nothing left to do.
+    if (await unlessGone(() => kube.patchMetadata(this.ref(env), { finalizers: env.metadata.finalizers!.filter((f) => f !== FINALIZER) }, { resourceVersion: env.metadata.resourceVersion }))) {
+      log.info('children deleted; finalizer removed');
+    }
+    return undefined;
   }
 
-  /** Computes the status from a partial observation and patches it when it changed (no write otherwise). */
-  private async writeStatus(env: Env, partial: Partial<Observation> & { invalid?: readonly FieldError[] }, log: Logger, pruned: readonly string[] = []): Promise<MarketplaceEnvironmentStatus> {
+  /**
+   * Computes the status from what a pass saw (anything it did not see counts as nothing, the outputs as before) and
+   * patches it when it changed (no write otherwise); undefined when the environment is gone (404). When the pass
+   * failed, the pass's error is the one the queue gets: a status write failing as well is logged here, and the retry
+   * writes the status again.
+   */
+  private async writeStatus(env: Env, pass: Pass, log: Logger): Promise<MarketplaceEnvironmentStatus | undefined> {
     const previous = env.status;
     const status = computeStatus({
       generation: env.metadata.generation ?? 0,
@@ -210,26 +251,38 @@ export class Reconciler {
       unserved: this.options.children.unserved(),
       outputs: previous?.outputs ?? {},
       now: (this.options.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      ...partial,
+      ...pass.observed,
+      ...(pass.error === undefined ? {} : { failure: failureOf(pass.error) }),
     });
-    if (!isDeepStrictEqual(JSON.parse(JSON.stringify(status)), previous ?? null)) {
-      if (!(await unlessGone(() => this.options.kube.patchStatus(this.ref(env), status)))) return status;
-      // Not awaited (as client-go's event recorder): events are best effort and never fail a reconcile, and the
-      // worker moves on to the next environment instead of waiting for them.
-      void emitTransitionEvents(this.options.kube, env, previous, status, pruned, log);
+    if (isDeepStrictEqual(JSON.parse(JSON.stringify(status)), previous ?? null)) return status;
+    try {
+      if (!(await unlessGone(() => this.options.kube.patchStatus(this.ref(env), status)))) return undefined;
+    } catch (err) {
+      if (pass.error === undefined) throw err;
+      log.warn({ err }, 'could not record the failure in the status');
+      return status;
     }
+    // Not awaited (as client-go's event recorder): events are best effort and never fail a reconcile, and the
+    // worker moves on to the next environment instead of waiting for them.
+    void emitTransitionEvents(this.options.kube, env, previous, status, pass.pruned ?? [], log);
     return status;
   }
 
-  private forget(namespace: string, name: string): void {
+  private forget(namespace: string, name: string): undefined {
     this.renders.forget(namespace, name);
     this.secrets.forget(`${namespace}/${name}`);
+    return undefined;
   }
 
   private ref(env: Env) {
     return { apiVersion: API_VERSION, kind: KIND, namespace: env.metadata.namespace ?? 'default', name: env.metadata.name };
   }
 }
+
+/** `Kind/name` of an objectKey (`apiVersion/kind/name`; the apiVersion of a group kind has a slash itself). */
+const childName = (key: string) => key.split('/').slice(-2).join('/');
+
+const liveMap = (children: readonly LiveChild[]) => new Map(children.map((c) => [objectKey(c), c]));
 
 /**
  * Runs a write to the environment itself; false when the environment is gone (404). The environment comes from the

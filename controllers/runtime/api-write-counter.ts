@@ -38,9 +38,4 @@ export class ApiWriteCounter {
   snapshot(): WriteCounts {
     return Object.fromEntries(WRITE_VERBS.map((verb) => [verb, this.get(verb)])) as Record<WriteVerb, number>;
   }
-
-  /** Sets every count back to zero. */
-  reset(): void {
-    this.counts.clear();
-  }
 }

@@ -23,7 +23,7 @@ export interface Clock {
  * timers installed after import still take effect.
  *
  * Timers are `unref()`ed: a pending requeue or resync must not keep the process alive after the
- * manager has shut down; the HTTP watch connections and the manager's own lifecycle do that.
+ * controller has shut down; the HTTP watch connections and the controller's own lifecycle do that.
  */
 export const systemClock: Clock = {
   now: () => Date.now(),

@@ -1,31 +1,16 @@
 /**
  * Errors that carry their own retry decision, and status-code helpers for client-node errors.
  *
- * Reconcilers throw (or wrap with `{ cause }`) these classes; the work queue is the only place that
- * turns an error into "retry with backoff / retry at a fixed time / stop" via {@link retryDecision}.
- * Modelled on kro `pkg/requeue` and ACK `requeue.NeededAfter` / `ackerr.Terminal`.
+ * A work-queue handler asks for a later run through its result (`{ requeueAfterMs }`); an error it throws is retried
+ * with per-key backoff unless the error decides otherwise ({@link retryDecision}): a {@link TerminalError} anywhere in
+ * its `cause` chain stops the retries, a 429 with `Retry-After` is retried when the server asked. The work queue is
+ * the only place that turns an error into that decision. Modelled on controller-runtime's `reconcile.TerminalError`.
  */
 
 /** Options accepted by the error constructors (mirrors the standard `ErrorOptions`). */
 export interface RuntimeErrorOptions {
   /** The underlying error; kept so logs show the whole chain. */
   readonly cause?: unknown;
-}
-
-/**
- * "Not done yet, look again in `delayMs`": for example an ACK resource that is still being created
- * in AWS. Not a failure, so the work queue resets the key's backoff instead of growing it.
- */
-export class RequeueAfterError extends Error {
-  /** Delay before the key is processed again, in milliseconds. */
-  readonly delayMs: number;
-
-  /** @param delayMs delay before the next attempt; negative values are treated as 0. */
-  constructor(message: string, delayMs: number, options?: RuntimeErrorOptions) {
-    super(message, options);
-    this.name = 'RequeueAfterError';
-    this.delayMs = Math.max(0, delayMs);
-  }
 }
 
 /**
@@ -80,11 +65,6 @@ export function isConflict(err: unknown): boolean {
   return statusCodeOf(err) === 409;
 }
 
-/** True for 410 Gone: the watch/list resourceVersion is too old and the caller must relist. */
-export function isGone(err: unknown): boolean {
-  return statusCodeOf(err) === 410;
-}
-
 /**
  * True when the server rejected the request body itself, so resending it cannot succeed: 400 Bad
  * Request, 422 Invalid (e.g. `strict decoding error: unknown field` under fieldValidation=Strict),
@@ -136,9 +116,6 @@ export function retryDecision(err: unknown): RetryDecision {
 function typedDecision(err: unknown): RetryDecision | undefined {
   if (err instanceof TerminalError) {
     return { kind: 'none' };
-  }
-  if (err instanceof RequeueAfterError) {
-    return { kind: 'after', ms: err.delayMs };
   }
   const retryAfterMs = statusCodeOf(err) === 429 ? retryAfterOf(err) : undefined;
   return retryAfterMs === undefined ? undefined : { kind: 'after', ms: retryAfterMs };

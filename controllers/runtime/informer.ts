@@ -1,7 +1,7 @@
 /**
  * An informer that does not die: client-node's `ListWatch` plus the missing operational pieces.
  *
- * client-node 1.4.0 facts this works around (see docs/anchors.md section 5):
+ * client-node 1.4.0 facts this works around (docs/ack-facts.md, "client-node 1.4 watch and informer quirks"):
  * - any non-410 error (list failure, watch HTTP error, connection reset) fires `error` and the
  *   `ListWatch` stops for good; this class restarts it with capped exponential backoff and jitter
  *   (1 s to 30 s), because naive fixed-delay restarts caused request storms (client-node #1933);

@@ -8,6 +8,9 @@
  * {@link reuseConnections} makes a KubeConfig hand out keep-alive agents, one per distinct set of TLS options, so a
  * rotated client certificate (exec credential plugins) still gets a new agent. Watches hold one socket each; the agent
  * has no socket limit, so they never starve other requests.
+ *
+ * `createAgent` is private to client-node, so package.json pins client-node exactly, and
+ * test/unit/runtime/keep-alive.test.ts fails against an installed version that no longer routes requests through it.
  */
 import { Agent, type AgentOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';

@@ -1,8 +1,8 @@
 /**
  * The one structured-logging setup of the operator: pino, JSON lines on stdout by default.
  *
- * The entrypoint creates a single logger with {@link createLogger} and injects it into the manager,
- * controllers and runtime components; nothing imports a logger singleton, so tests pass their own
+ * The entrypoint creates a single logger with {@link createLogger} and injects it into the controller
+ * and its runtime components; nothing imports a logger singleton, so tests pass their own
  * (or a silent one) instead of mocking a module. Conventions: `info` for state transitions, `debug`
  * for steps, `error` exactly once where an error is handled (the work queue), errors under `err`.
  */

@@ -2,8 +2,8 @@
 
 Usage: .cache/venv/bin/python test/e2e/aws_snapshot.py http://127.0.0.1:<port> REGION [REGION ...]
 Prints one JSON object: {"regions": {REGION: {...}}, "buckets": [...]}, with the fields the e2e suite compares
-the environments' status.outputs with (ids, endpoints, ARNs). hack/moto/inventory.py answers "which resources
-exist"; this answers "what are they" (endpoints, encryption, states).
+the environments' status.outputs with (ids, endpoints, ARNs). localcluster/moto/inventory.py answers "which
+resources exist"; this answers "what are they" (endpoints, encryption, states).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ export interface E2eInfo {
   ackVersions: Record<string, string>;
   /** Services without a controller binary (cloudfront, wafv2 here). */
   missingServices: string[];
-  /** Names of the pinned reference CRDs installed without a controller (empty when ../shared/ack-crds is absent). */
+  /** Names of the CRDs installed from ACK_CRDS_DIR, whose kinds no controller serves here (empty without that directory). */
   referenceCrds: string[];
   /** moto.log, ack-<svc>.log, control-plane/ logs. */
   logDir: string;

@@ -13,7 +13,7 @@ import { validateEnvironment, type MarketplaceEnvironmentStatus } from '../../ap
 import { CHILD_KINDS, type ChildKind } from '../../charts/child-kinds.js';
 import { DELETION_POLICY_ANNOTATION } from '../../charts/context.js';
 import { renderEnvironment, type RenderedObject } from '../../charts/render.js';
-import { Manager } from '../../controllers/manager.js';
+import { EnvironmentController } from '../../controllers/environment-controller.js';
 import { ClientNodeKubeClient } from '../../controllers/runtime/client-node-kube-client.js';
 import { createLogger } from '../../controllers/runtime/logger.js';
 import { awsInventory } from '../../localcluster/aws-emulator.js';
@@ -80,7 +80,7 @@ function rejectedManifest(): Manifest {
 const rejected = makeRun('rejected', rejectedManifest());
 const all = [...runs, rejected];
 
-let manager: Manager | undefined;
+let controller: EnvironmentController | undefined;
 let operatorLog: WriteStream | undefined;
 let monitor: NodeJS.Timeout | undefined;
 
@@ -106,14 +106,14 @@ async function sampleStatuses(): Promise<void> {
 
 beforeAll(async () => {
   operatorLog = createWriteStream(join(info.logDir, 'operator.log'), { flags: 'a' });
-  manager = new Manager({
+  controller = new EnvironmentController({
     kubeConfig: kc,
     logger: createLogger({ level: 'info', destination: operatorLog }),
     namespaces: all.map((r) => r.namespace),
     concurrency: all.length,
     progressRequeueMs: 5_000,
   });
-  await manager.start();
+  await controller.start();
   for (const run of all) {
     await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: run.namespace } });
     await kube.apply(run.manifest as never);
@@ -133,7 +133,7 @@ afterAll(async () => {
   process.stdout.write(`\n${results}\n`);
   // Anything a failed test left behind goes with the namespace (the cluster is thrown away anyway unless MPE_KUBECONFIG).
   for (const run of all) await kube.delete({ apiVersion: API, kind: KIND, namespace: run.namespace, name: run.name }).catch(() => undefined);
-  await manager?.stop();
+  await controller?.stop();
   for (const run of all) await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: run.namespace }).catch(() => undefined);
   await new Promise((r) => operatorLog?.end(r));
 }, 120_000);

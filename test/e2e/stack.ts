@@ -1,17 +1,16 @@
 /**
- * The e2e stack: the local control plane (or the cluster of MPE_KUBECONFIG) with the ACK CRDs, the pinned
- * reference CRDs of the kinds no controller serves here (cloudfront, wafv2; when ../shared/ack-crds exists),
- * moto (emulated AWS) and every ACK controller binary that was built. Started once per suite by global-setup.ts.
+ * The e2e stack: the local control plane (or the cluster of MPE_KUBECONFIG) with the ACK CRDs from their sources
+ * (localcluster/ack-crd-sources.ts; the kinds no controller serves here, cloudfront and wafv2, have CRDs only from
+ * ACK_CRDS_DIR), moto (emulated AWS) and every ACK controller binary that was built. Started once per suite by global-setup.ts.
  * Anything started is stopped again when a later step fails, so a failed start leaves no process behind.
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { startAckControllers, type AckControllers } from '../../localcluster/ack-controllers.js';
 import { startAwsEmulator, type AwsEmulator } from '../../localcluster/aws-emulator.js';
+import { ACK_CRDS_DIR_ENV, AckCrdSources } from '../../localcluster/ack-crd-sources.js';
 import { startControlPlane, type ControlPlane } from '../../localcluster/control-plane.js';
 import { REPO_ROOT } from '../../localcluster/paths.js';
-import { installReferenceCrds } from '../../localcluster/crds.js';
 import { E2E_ENV, RUN_IDS_EXTRA, e2eNamespace, type E2eInfo } from './env.js';
 
 /** ACK controllers get a few workers per kind: five environments are reconciled at once (default is 1). */
@@ -46,12 +45,13 @@ export async function startE2eStack(log: (line: string) => void = (l) => process
     await plane?.stop().catch(() => undefined);
   };
   try {
+    // MPE_E2E_NO_REFERENCE_CRDS=1: no CRD from ACK_CRDS_DIR, so the kinds only it provides (CloudFront, WAFv2) are not
+    // served, as on a machine without it. Set in this process's environment, so the test files see the same sources.
+    if (process.env.MPE_E2E_NO_REFERENCE_CRDS === '1') process.env[ACK_CRDS_DIR_ENV] = '';
+    const sources = new AckCrdSources();
+    const referenceCrds = sources.installSet().filter((crd) => crd.source.origin === 'dir').map((crd) => crd.name);
     plane = await startControlPlane({ logDir: join(logDir, 'control-plane'), log: (l) => log(l) });
-    const kc = new KubeConfig();
-    kc.loadFromFile(plane.kubeconfigPath);
-    // MPE_E2E_NO_REFERENCE_CRDS=1: leave the CloudFront/WAF kinds unserved, as on a machine without ../shared/ack-crds.
-    const referenceCrds = process.env.MPE_E2E_NO_REFERENCE_CRDS === '1' ? [] : await installReferenceCrds(kc);
-    log(referenceCrds.length ? `reference CRDs installed (no controller): ${referenceCrds.join(', ')}` : 'no reference CRDs (../shared/ack-crds): CloudFront/WAF kinds are not served');
+    log(referenceCrds.length ? `CRDs from ${ACK_CRDS_DIR_ENV} (no controller here): ${referenceCrds.join(', ')}` : `no CRD from ${ACK_CRDS_DIR_ENV} (${sources.dirReason || 'none needed'}): CloudFront/WAF kinds are not served`);
     moto = await startAwsEmulator({ logDir });
     log(`moto at ${moto.endpoint} (pid ${moto.pid})`);
     controllers = await startAckControllers({

@@ -6,13 +6,12 @@ import { writeFileSync } from 'node:fs';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { renderEnvironment } from '../../charts/index.js';
 import { validateEnvironment, type MarketplaceEnvironmentStatus } from '../../api/index.js';
-import { Manager } from '../../controllers/manager.js';
+import { EnvironmentController } from '../../controllers/environment-controller.js';
 import { FINALIZER } from '../../controllers/marketplace-environment/reconciler.js';
 import { silentLogger } from '../../controllers/runtime/logger.js';
 import { validBase, type Manifest } from '../fixtures/invalid-specs.js';
 import { markSynced, markTerminal } from './helpers/ack-simulator.js';
 import { loadTestKubeConfig, uniqueName } from './helpers/kube.js';
-import { installReferenceCrds } from '../../localcluster/crds.js';
 import { waitFor } from './helpers/wait.js';
 
 type Obj = KubernetesObject & { spec?: any; status?: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -21,7 +20,7 @@ type Env = KubernetesObject & { spec?: any; status?: MarketplaceEnvironmentStatu
 const kc = loadTestKubeConfig();
 const namespace = uniqueName('controller');
 const API = 'marketplace.platform.dev/v1alpha1';
-let manager: Manager;
+let controller: EnvironmentController;
 
 /** An environment without CDN and firewall (their CRDs exist only where the pinned reference CRDs are at hand). */
 function manifest(name: string): Manifest {
@@ -34,7 +33,7 @@ function manifest(name: string): Manifest {
   return m;
 }
 
-const kube = () => manager.kube;
+const kube = () => controller.kube;
 const getEnv = (name: string) => kube().get({ apiVersion: API, kind: 'MarketplaceEnvironment', namespace, name }) as Promise<Env | undefined>;
 const children = async (name: string): Promise<Obj[]> => {
   const kinds = [...new Set(renderEnvironment(validateEnvironment(manifest(name))).map((o) => `${o.apiVersion}|${o.kind}`))];
@@ -57,14 +56,13 @@ async function syncUntilReady(name: string): Promise<Env> {
 }
 
 beforeAll(async () => {
-  await installReferenceCrds(kc);
-  manager = new Manager({ kubeConfig: kc, logger: silentLogger(), namespaces: [namespace], resyncPeriodMs: 1_000, progressRequeueMs: 1_000, concurrency: 2 });
-  await manager.kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } as never);
-  await manager.start();
+  controller = new EnvironmentController({ kubeConfig: kc, logger: silentLogger(), namespaces: [namespace], resyncPeriodMs: 1_000, progressRequeueMs: 1_000, concurrency: 2 });
+  await controller.kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } as never);
+  await controller.start();
 }, 60_000);
 
 afterAll(async () => {
-  await manager?.stop();
+  await controller?.stop();
   await kube()?.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
 });
 
@@ -94,7 +92,7 @@ describe('one environment through its life', () => {
 
   it('goes Ready with outputs once ACK reports every child synced', async () => {
     const env = await syncUntilReady(name);
-    // MPE_RECORD_STATUS=path keeps a real status for the docs (docs/status.md).
+    // MPE_RECORD_STATUS=path keeps a real status for the docs (docs/recorded/status-ready.json, shown in docs/controller.md).
     if (process.env.MPE_RECORD_STATUS) writeFileSync(process.env.MPE_RECORD_STATUS, JSON.stringify({ metadata: { name, generation: env.metadata?.generation }, status: env.status }, null, 2));
     expect(env.status?.observedGeneration).toBe(env.metadata?.generation);
     expect(condition(env, 'Ready')).toMatchObject({ status: 'True', reason: 'AllComponentsReady', observedGeneration: env.metadata?.generation });
@@ -113,9 +111,9 @@ describe('one environment through its life', () => {
   });
 
   it('makes no API write while nothing changes (several resyncs)', async () => {
-    const before = manager.writes.total();
+    const before = controller.writes.total();
     await new Promise((r) => setTimeout(r, 4_000));
-    expect(manager.writes.total() - before).toBe(0);
+    expect(controller.writes.total() - before).toBe(0);
   });
 
   it('reports a terminal child as Degraded, naming it, and recovers', async () => {

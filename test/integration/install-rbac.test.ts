@@ -2,7 +2,7 @@
  * The install manifests on a real API server (RBAC on, PodSecurity admission on):
  * - `kubectl apply --server-side` of the synthesized chart works, and the Deployment's pod template passes the
  *   `restricted` Pod Security Standard the namespace enforces (a dry-run Pod create runs the admission);
- * - the RBAC is sufficient: the Manager, in-process, authenticated as the ServiceAccount (TokenRequest token), with
+ * - the RBAC is sufficient: the EnvironmentController, in-process, authenticated as the ServiceAccount (TokenRequest token), with
  *   leader election on, takes example 003 through creation (children, generated Secret, status, Events), readiness
  *   (the tests play ACK) and deletion (ordered teardown, finalizer removal) without one 403;
  * - the RBAC is minimal: a sample of requests the operator never makes is denied.
@@ -19,14 +19,13 @@ import { parse, parseAllDocuments } from 'yaml';
 import { validateEnvironment, type MarketplaceEnvironmentStatus } from '../../api/index.js';
 import { renderEnvironment } from '../../charts/index.js';
 import { LEASE_NAME, OPERATOR_NAME, OPERATOR_NAMESPACE, OperatorInstallChart, type CrdManifest } from '../../charts/install/index.js';
-import { Manager } from '../../controllers/manager.js';
+import { EnvironmentController } from '../../controllers/environment-controller.js';
 import { ClientNodeKubeClient } from '../../controllers/runtime/client-node-kube-client.js';
 import { createLogger } from '../../controllers/runtime/logger.js';
 import { RawObjectApi } from '../../controllers/runtime/object-api.js';
 import { REPO_ROOT } from '../../localcluster/paths.js';
 import { markSynced } from './helpers/ack-simulator.js';
 import { failureStatus, kubeConfigForToken, loadTestKubeConfig, testKubeconfigPath, uniqueName } from './helpers/kube.js';
-import { installReferenceCrds } from '../../localcluster/crds.js';
 import { waitFor } from './helpers/wait.js';
 
 const run = promisify(execFile);
@@ -43,8 +42,8 @@ const namespace = uniqueName('install-rbac');
 const outdir = mkdtempSync(join(tmpdir(), 'mpe-install-'));
 let manifestFile: string;
 let saKubeConfig: KubeConfig;
-let manager: Manager | undefined;
-/** Every warn/error line the manager logged (a 403 anywhere shows up here). */
+let controller: EnvironmentController | undefined;
+/** Every warn/error line the controller logged (a 403 anywhere shows up here). */
 const problems: string[] = [];
 
 const example = (): Obj => {
@@ -75,13 +74,12 @@ async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: str
 }
 
 beforeAll(async () => {
-  await installReferenceCrds(admin); // cloudfront/wafv2 kinds, when the pinned CRDs are at hand: more RBAC exercised
   manifestFile = synthInstall();
   await adminKube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
 }, TIMEOUT_MS);
 
 afterAll(async () => {
-  await manager?.stop();
+  await controller?.stop();
   // If a test failed before the deletion test, no operator is left to run the finalizer: drop it.
   for (const env of await adminKube.list({ apiVersion: API, kind: 'MarketplaceEnvironment', namespace })) {
     await adminKube.patchMetadata({ apiVersion: API, kind: 'MarketplaceEnvironment', namespace, name: env.metadata!.name! }, { finalizers: [] });
@@ -140,7 +138,7 @@ describe('the operator as its ServiceAccount', () => {
         done();
       },
     });
-    manager = new Manager({
+    controller = new EnvironmentController({
       kubeConfig: saKubeConfig,
       logger: createLogger({ level: 'warn', destination }),
       concurrency: 2,
@@ -148,8 +146,8 @@ describe('the operator as its ServiceAccount', () => {
       progressRequeueMs: 1_000,
       leaderElection: { namespace: OPERATOR_NAMESPACE, name: LEASE_NAME, identity: 'install-rbac-it', leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 500 },
     });
-    await manager.start(); // cluster-wide list+watch of environments and every child kind, as the SA
-    await waitFor('the manager to lead (Lease create/get/update as the SA)', async () => manager!.health().leading, 20_000);
+    await controller.start(); // cluster-wide list+watch of environments and every child kind, as the SA
+    await waitFor('the controller to lead (Lease create/get/update as the SA)', async () => controller!.health().leading, 20_000);
   }, TIMEOUT_MS);
 
   test('example 003: children, generated Secret, status and Events are written', async () => {
@@ -188,7 +186,7 @@ describe('the operator as its ServiceAccount', () => {
 
   test('no request was denied by RBAC, and nothing failed', () => {
     // An RBAC denial reads `… is forbidden: User "system:serviceaccount:…" cannot <verb> resource …`. (Other 403s are
-    // not about permissions, e.g. an Event in a namespace being deleted by another test file: the manager watches all.)
+    // not about permissions, e.g. an Event in a namespace being deleted by another test file: the controller watches all.)
     expect(problems.filter((l) => /cannot \w+ resource/.test(l))).toEqual([]);
     // Errors about our environment, other than optimistic-concurrency conflicts (retried by design), would be a bug.
     expect(problems.filter((l) => l.includes(namespace) && /"level":(50|60)/.test(l) && !/409|conflict/i.test(l))).toEqual([]);

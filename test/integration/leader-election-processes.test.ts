@@ -33,7 +33,7 @@ interface Replica {
   readonly child: ChildProcess;
   readonly log: string[];
   port?: number;
-  exit?: Promise<number | null>;
+  readonly exit: Promise<number | null>;
 }
 
 const kube = ClientNodeKubeClient.fromKubeConfig(loadTestKubeConfig(), { fieldManager: 'leader-election-processes-it' });
@@ -74,8 +74,8 @@ function start(identity: string): Replica {
       LOG_LEVEL: 'info',
     },
   });
-  const replica: Replica = { identity, child, log: [] };
-  replica.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const replica: Replica = { identity, child, log: [], exit };
   let pending = '';
   const onData = (chunk: Buffer) => {
     const lines = (pending + chunk.toString()).split('\n');
@@ -126,7 +126,7 @@ afterAll(async () => {
   killAll();
   await Promise.all(replicas.map((r) => r.exit));
   // No operator is left to run the finalizers: drop them, or the namespace would stay Terminating (and another test's
-  // cluster-wide manager would pick the environments up).
+  // cluster-wide controller would pick the environments up).
   for (const env of await kube.list({ apiVersion: API, kind: 'MarketplaceEnvironment', namespace })) {
     await kube.patchMetadata({ apiVersion: API, kind: 'MarketplaceEnvironment', namespace, name: env.metadata!.name! }, { finalizers: [] });
   }

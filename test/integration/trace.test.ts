@@ -68,7 +68,7 @@ beforeAll(async () => {
     summary: '1/4',
     conditions: [
       { ...cond('Ready', 'False', 'ComponentFailed', '1/4 children ready'), observedGeneration: generation },
-      { ...cond('Degraded', 'True', 'InvalidParameterCombination', `1 failed: DBCluster/${dbCluster.metadata.name}`), observedGeneration: generation },
+      { ...cond('Degraded', 'True', 'ComponentFailed', `1 failed: DBCluster/${dbCluster.metadata.name} (InvalidParameterCombination: Cannot find version)`), observedGeneration: generation },
     ],
     components: [
       { component: 'network', kind: 'VPC', name: vpc.metadata.name, state: 'Ready' },
@@ -92,7 +92,7 @@ describe('npm run trace', () => {
     const out = r.stdout;
     expect(out).toContain(`MarketplaceEnvironment ${namespace}/${name}\n`);
     expect(out).toMatch(/phase Degraded, children ready 1\/4, generation 1, observed 1\n/);
-    expect(out).toMatch(/ {2}Degraded +True +InvalidParameterCombination +1 failed: DBCluster\//);
+    expect(out).toMatch(/ {2}Degraded +True +ComponentFailed +1 failed: DBCluster\/.* \(InvalidParameterCombination: /);
     expect(out).toMatch(/OUTPUTS\n {2}vpcID +vpc-0123\n/);
 
     const children = out.slice(out.indexOf('CHILDREN\n'));

@@ -32,8 +32,8 @@ export async function awsSnapshot(endpoint: string, regions: readonly string[]):
 }
 
 /**
- * Key of `hack/moto/inventory.py` (`<service> <Kind>`) and the AWS id it lists for a child, read from what ACK wrote
- * (status ids) or from the spec (names AWS is addressed by). Undefined when the child has no AWS resource yet.
+ * Key of `localcluster/moto/inventory.py` (`<service> <Kind>`) and the AWS id it lists for a child, read from what
+ * ACK wrote (status ids) or from the spec (names AWS is addressed by). Undefined when the child has no AWS resource yet.
  */
 export function awsIdOf(child: Child): { key: string; id: string } | undefined {
   const service = child.apiVersion?.split('.')[0] ?? '';

@@ -92,7 +92,7 @@ function awsCell(run: Run): string {
 export function writeResults(all: readonly Run[], info: E2eInfo): string {
   const examples = all.filter((r) => r.file);
   const kinds = CHILD_KINDS.filter((k) => examples.some((r) => r.rendered.some((o) => o.kind === k.kind && o.apiVersion === k.apiVersion)));
-  const moto = readFileSync(join(REPO_ROOT, 'hack', 'moto', 'requirements.txt'), 'utf8').match(/moto\[server\]==(\S+)/)?.[1] ?? '?';
+  const moto = readFileSync(join(REPO_ROOT, 'localcluster', 'moto', 'requirements.txt'), 'utf8').match(/moto\[server\]==(\S+)/)?.[1] ?? '?';
   const lines: string[] = [
     '# End-to-end results on emulated AWS (generated)',
     '',
@@ -155,7 +155,7 @@ function deletionTimeline(run: Run | undefined): string[] {
   ];
 }
 
-/** How many answers moto replayed to retried SDK attempts during the run (hack/moto/patches.py). */
+/** How many answers moto replayed to retried SDK attempts during the run (localcluster/moto/patches.py). */
 function replays(info: E2eInfo): number {
   const log = join(info.logDir, 'moto.log');
   return existsSync(log) ? (readFileSync(log, 'utf8').match(/^\[moto\] replayed /gm) ?? []).length : 0;

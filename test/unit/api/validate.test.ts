@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { SpecValidationError, validateEnvironment } from '../../../api/index.js';
-import { INVALID_CASES, invalidManifest, validBase } from '../../fixtures/invalid-specs.js';
+import { INVALID_CASES, invalidManifest, validApplicationBase, validBase, withInstances } from '../../fixtures/invalid-specs.js';
 import { ROOT } from '../helpers/ack-schemas.js';
 
 const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml'));
@@ -27,8 +27,12 @@ describe('validateEnvironment', () => {
     expect(() => validateEnvironment(manifest)).not.toThrow();
   });
 
-  it('accepts the base of the invalid table', () => {
-    expect(fieldsOf(() => validateEnvironment(validBase()))).toEqual([]);
+  it.each([
+    ['the base', () => validBase()],
+    ['the application base (containers)', () => validApplicationBase()],
+    ['the application base with instances', () => withInstances(validApplicationBase())],
+  ] as const)('accepts %s of the invalid table', (_name, base) => {
+    expect(fieldsOf(() => validateEnvironment(base()))).toEqual([]);
   });
 
   it.each(INVALID_CASES.map((c) => [c.name, c] as const))('rejects %s, naming the field', (_name, c) => {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { StatusSchema } from '../../../api/index.js';
+import type { Manifest } from '../../fixtures/invalid-specs.js';
 import { findLua, toLua, type LuaInterpreter } from './lua.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -93,11 +94,11 @@ describe.each(Object.entries(EXPECTED))('%s', (name, expected) => {
 });
 
 describe('edge cases', () => {
-  const ready = () => fixture('ready.yaml') as Record<string, any>;
+  const ready = () => fixture('ready.yaml') as Manifest;
 
   test('Degraded=True wins over Ready=True', () => {
     const obj = ready();
-    obj.status.conditions[2] = { ...obj.status.conditions[2], status: 'True', reason: 'StatusCreateFailed', message: 'ReplicationGroup/x (status is create-failed)' };
+    obj.status.conditions[2] = { ...obj.status.conditions[2], status: 'True', reason: 'ComponentFailed', message: 'ReplicationGroup/x (status is create-failed)' };
     expect(runHealth(obj)).toMatchObject({ status: 'Degraded', message: 'ReplicationGroup/x (status is create-failed)' });
   });
 
@@ -127,7 +128,7 @@ describe('edge cases', () => {
   });
 
   test('strings with quotes, backslashes and non-ASCII reach Lua unchanged', () => {
-    const obj = fixture('invalid-spec.yaml') as Record<string, any>;
+    const obj = fixture('invalid-spec.yaml') as Manifest;
     const message = 'spec.tags.owner: "Zoë" \\ must be ≤ 63 chars\tand more';
     obj.status.conditions[2].message = message;
     expect(runHealth(obj)).toMatchObject({ status: 'Degraded', message });

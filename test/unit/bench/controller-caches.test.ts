@@ -6,6 +6,7 @@ import { slimForCache } from '../../../controllers/runtime/informer.js';
 import { KnownSecrets, ensureGeneratedSecrets } from '../../../controllers/marketplace-environment/generated-secrets.js';
 import { RenderCache } from '../../../controllers/marketplace-environment/reconciler.js';
 import { validBase } from '../../fixtures/invalid-specs.js';
+import { FakeKubeClient } from '../../helpers/fake-kube-client.js';
 
 const vpc = { apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'VPC' };
 const child = (name: string, env?: string, namespace = 'ns') => {
@@ -90,20 +91,12 @@ describe('KnownSecrets and ensureGeneratedSecrets', () => {
   const env = { ...base, status: { phase: 'Ready' } } as unknown as MarketplaceEnvironment;
   const newEnv = base as unknown as MarketplaceEnvironment;
   const declared = [{ name: 'shop-db-master', key: 'password', length: 24 }] as never;
-  /** A KubeClient that holds Secrets in a map and counts GETs and creates. */
+  const secretRef = { apiVersion: 'v1', kind: 'Secret', namespace: 'ns', name: 'shop-db-master' };
+  /** The shared fake client; `calls()` counts its GETs and creates. */
   const fakeKube = () => {
-    const secrets = new Map<string, { stringData: Record<string, string> }>();
-    const calls = { get: 0, create: 0 };
-    const kube = {
-      get: async (ref: { name: string }) => (calls.get++, secrets.get(ref.name)),
-      createIfAbsent: async (o: { metadata: { name: string }; stringData: Record<string, string> }) => {
-        calls.create++;
-        if (secrets.has(o.metadata.name)) return undefined;
-        secrets.set(o.metadata.name, o);
-        return o;
-      },
-    };
-    return { kube: kube as never, secrets, calls };
+    const kube = new FakeKubeClient();
+    const calls = () => ({ get: kube.callsTo('get').length, create: kube.callsTo('createIfAbsent').length });
+    return { kube, calls };
   };
 
   it('creates a missing Secret once and, while the sighting is fresh, costs no request', async () => {
@@ -112,38 +105,38 @@ describe('KnownSecrets and ensureGeneratedSecrets', () => {
     const { kube, calls } = fakeKube();
     expect(await ensureGeneratedSecrets(kube, env, declared, known)).toEqual(['shop-db-master']);
     expect(await ensureGeneratedSecrets(kube, env, declared, known)).toEqual([]);
-    expect(calls).toEqual({ get: 1, create: 1 });
+    expect(calls()).toEqual({ get: 1, create: 1 });
     now = 1_000; // expired: looked up again, found, not re-created
     expect(await ensureGeneratedSecrets(kube, env, declared, known)).toEqual([]);
-    expect(calls).toEqual({ get: 2, create: 1 });
+    expect(calls()).toEqual({ get: 2, create: 1 });
   });
 
   it('re-creates a Secret deleted behind its back once the sighting expires or the environment is forgotten', async () => {
     let now = 0;
     const known = new KnownSecrets(1_000, () => now);
-    const { kube, secrets, calls } = fakeKube();
+    const { kube, calls } = fakeKube();
     await ensureGeneratedSecrets(kube, env, declared, known);
-    secrets.clear();
+    kube.remove(secretRef);
     now = 500;
     expect(await ensureGeneratedSecrets(kube, env, declared, known)).toEqual([]);
     known.forget('ns/shop');
     expect(known.size).toBe(0);
     expect(await ensureGeneratedSecrets(kube, env, declared, known)).toEqual(['shop-db-master']);
-    expect(calls.create).toBe(2);
+    expect(calls().create).toBe(2);
   });
 
   it('for a never reconciled environment creates without a GET, and never overwrites a kept Secret', async () => {
-    const { kube, secrets, calls } = fakeKube();
-    secrets.set('shop-db-master', { stringData: { password: 'kept-by-retain' } });
+    const { kube, calls } = fakeKube();
+    kube.put({ ...secretRef, metadata: { name: secretRef.name, namespace: 'ns' }, stringData: { password: 'kept-by-retain' } } as never);
     expect(await ensureGeneratedSecrets(kube, newEnv, declared)).toEqual([]);
-    expect(secrets.get('shop-db-master')?.stringData.password).toBe('kept-by-retain');
-    expect(calls).toEqual({ get: 0, create: 1 });
+    expect(kube.object<{ stringData: Record<string, string> }>(secretRef)?.stringData.password).toBe('kept-by-retain');
+    expect(calls()).toEqual({ get: 0, create: 1 });
   });
 
   it('without a KnownSecrets looks up every time', async () => {
     const { kube, calls } = fakeKube();
     await ensureGeneratedSecrets(kube, env, declared);
     await ensureGeneratedSecrets(kube, env, declared);
-    expect(calls).toEqual({ get: 2, create: 1 });
+    expect(calls()).toEqual({ get: 2, create: 1 });
   });
 });

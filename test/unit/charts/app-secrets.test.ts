@@ -1,7 +1,7 @@
 import type { MarketplaceEnvironment } from '../../../api/index.js';
 import { AppSecrets } from '../../../charts/constructs/app-secrets.js';
 import type { RenderedObject } from '../../../charts/render.js';
-import { crdErrors, schemaSets } from '../helpers/ack-schemas.js';
+import { crdErrors, crdTest, schemaSets } from '../helpers/ack-schemas.js';
 import { example, named, renderWith } from '../helpers/render-construct.js';
 
 /** Every example is rendered into namespace `shop`. */
@@ -25,7 +25,7 @@ describe('AppSecrets, one generated secret (seed 002: deletionPolicy Delete)', (
     expect(objects).toMatchSnapshot();
   });
 
-  it('is valid against every ACK CRD schema set (closed schemas)', () => {
+  crdTest(objects)('is valid against every ACK CRD schema set (closed schemas)', () => {
     expect(sets.length).toBeGreaterThan(0);
     expect(crdErrors(objects)).toEqual([]);
   });
@@ -72,7 +72,7 @@ describe('AppSecrets, existing and generated secrets (seed 004: deletionPolicy R
     expect(objects).toMatchSnapshot();
   });
 
-  it('is valid against every ACK CRD schema set', () => {
+  crdTest(objects)('is valid against every ACK CRD schema set', () => {
     expect(crdErrors(objects)).toEqual([]);
   });
 

@@ -1,10 +1,11 @@
+import type { Manifest } from '../../fixtures/invalid-specs.js';
 import type { MarketplaceEnvironment } from '../../../api/index.js';
 import { Cache, clusterModeParameterGroup } from '../../../charts/constructs/cache.js';
 import type { RenderedObject } from '../../../charts/render.js';
-import { crdErrors, schemaSets } from '../helpers/ack-schemas.js';
+import { crdErrors, crdTest, schemaSets } from '../helpers/ack-schemas.js';
 import { example, named, renderWith } from '../helpers/render-construct.js';
 
-type Json = Record<string, any>;
+type Json = Manifest;
 
 /** Every example is rendered into namespace `shop`. */
 const SHOP = { namespace: 'shop' };
@@ -40,7 +41,7 @@ describe('Cache, Redis 7 cluster mode (seed 000: 6 shards x 1 replica, deletionP
     expect(objects).toMatchSnapshot();
   });
 
-  it('is valid against every ACK CRD schema set (closed schemas)', () => {
+  crdTest(objects)('is valid against every ACK CRD schema set (closed schemas)', () => {
     expect(sets.length).toBeGreaterThan(0);
     expect(crdErrors(objects)).toEqual([]);
   });

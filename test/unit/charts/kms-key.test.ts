@@ -1,10 +1,11 @@
+import type { Manifest } from '../../fixtures/invalid-specs.js';
 import type { MarketplaceEnvironment } from '../../../api/index.js';
 import { KmsKey } from '../../../charts/constructs/kms-key.js';
 import type { RenderedObject } from '../../../charts/render.js';
-import { crdErrors, schemaSets } from '../helpers/ack-schemas.js';
+import { crdErrors, crdTest, schemaSets } from '../helpers/ack-schemas.js';
 import { example, renderWith } from '../helpers/render-construct.js';
 
-type Json = Record<string, any>;
+type Json = Manifest;
 
 /** Every example is rendered into namespace `shop`. */
 const SHOP = { namespace: 'shop' };
@@ -28,7 +29,7 @@ describe('KmsKey (seed 000: deletionPolicy Delete, encryption defaulted)', () =>
     expect(objects).toMatchSnapshot();
   });
 
-  it('is valid against every ACK CRD schema set (closed schemas)', () => {
+  crdTest(objects)('is valid against every ACK CRD schema set (closed schemas)', () => {
     expect(sets.length).toBeGreaterThan(0);
     expect(crdErrors(objects)).toEqual([]);
   });
@@ -48,11 +49,12 @@ describe('KmsKey (seed 000: deletionPolicy Delete, encryption defaulted)', () =>
     });
   });
 
-  it('is data-bearing with the default 30-day pending window and yearly rotation', () => {
+  it('is data-bearing with the default 30-day pending window and yearly rotation, and declares its ARN an output', () => {
     expect(obj!.metadata.annotations).toEqual({
       'services.k8s.aws/region': 'us-east-1',
       'services.k8s.aws/deletion-policy': 'delete',
       'kms.services.k8s.aws/pending-window-in-days': '30',
+      'marketplace.platform.dev/outputs': JSON.stringify([{ output: '/kmsKeyARN', fieldPath: 'status.ackResourceMetadata.arn' }]),
     });
     expect(obj!.spec?.enableKeyRotation).toBe(true);
   });

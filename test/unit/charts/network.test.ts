@@ -1,5 +1,5 @@
 import { Network } from '../../../charts/constructs/network.js';
-import { crdErrors } from '../helpers/ack-schemas.js';
+import { crdErrors, crdTest } from '../helpers/ack-schemas.js';
 import { example, named, ofKind, renderWith } from '../helpers/render-construct.js';
 
 const render = (prefix: string) => renderWith(example(prefix), (chart, ctx) => new Network(chart, 'network', { ctx }));
@@ -70,9 +70,12 @@ describe('Network', () => {
     ]));
   });
 
-  it.each(['000', '001', '002', '003', '004'])('renders objects valid against the ACK CRDs (example %s)', (prefix) => {
-    expect(crdErrors(render(prefix))).toEqual([]);
-  });
+  for (const prefix of ['000', '001', '002', '003', '004']) {
+    const rendered = render(prefix);
+    crdTest(rendered)(`renders objects valid against the ACK CRDs (example ${prefix})`, () => {
+      expect(crdErrors(rendered)).toEqual([]);
+    });
+  }
 });
 
 describe('Network with deletionPolicy Retain (seed 004: MySQL in the private tier)', () => {

@@ -1,5 +1,5 @@
 import { SecurityGroups } from '../../../charts/constructs/security-groups.js';
-import { crdErrors } from '../helpers/ack-schemas.js';
+import { crdErrors, crdTest } from '../helpers/ack-schemas.js';
 import { example, named, ofKind, renderWith } from '../helpers/render-construct.js';
 
 const render = (prefix: string) =>
@@ -56,7 +56,10 @@ describe('SecurityGroups', () => {
     expect(JSON.stringify(named(render('002'), 'SecurityGroup', 'ecommerce-prod123-sg-db').spec)).toContain('"fromPort":5432');
   });
 
-  it.each(['000', '001', '002', '003', '004'])('renders objects valid against the ACK CRDs (example %s)', (prefix) => {
-    expect(crdErrors(render(prefix))).toEqual([]);
-  });
+  for (const prefix of ['000', '001', '002', '003', '004']) {
+    const rendered = render(prefix);
+    crdTest(rendered)(`renders objects valid against the ACK CRDs (example ${prefix})`, () => {
+      expect(crdErrors(rendered)).toEqual([]);
+    });
+  }
 });

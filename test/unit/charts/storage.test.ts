@@ -1,9 +1,10 @@
+import type { Manifest } from '../../fixtures/invalid-specs.js';
 import type { MarketplaceEnvironment } from '../../../api/index.js';
 import { BINDINGS_ANNOTATION, VALUE_PLACEHOLDER } from '../../../charts/bindings.js';
-import { bucketAwsName, Storage } from '../../../charts/constructs/storage.js';
+import { Storage } from '../../../charts/constructs/storage.js';
 import { DELETION_POLICY_ANNOTATION, EnvironmentContext, REGION_ANNOTATION } from '../../../charts/context.js';
 import { bindingsOf } from '../../../controllers/marketplace-environment/resolve-bindings.js';
-import { crdErrors, schemaSets } from '../helpers/ack-schemas.js';
+import { crdErrors, crdTest, schemaSets } from '../helpers/ack-schemas.js';
 import { example, named, renderWith, type LooseObject } from '../helpers/render-construct.js';
 
 const TEAM_A = { namespace: 'team-a' };
@@ -31,7 +32,7 @@ describe('Storage, example 001 (3 buckets, 2 served by the CDN, us-east-1)', () 
       'Bucket team-a/marketplace-platform-dev-bucket-solutions marketplace-solutions-dev',
       'Bucket team-a/marketplace-platform-dev-bucket-cdn-logs marketplace-cdn-logs-dev',
     ]);
-    expect(bucketAwsName(new EnvironmentContext(env), 'assets')).toBe('marketplace-assets-dev');
+    expect(new EnvironmentContext(env).names.bucketAwsName('assets')).toBe('marketplace-assets-dev');
     expect(JSON.stringify(render(env))).toBe(JSON.stringify(objs));
   });
 
@@ -101,10 +102,10 @@ describe('Storage, example 001 (3 buckets, 2 served by the CDN, us-east-1)', () 
       const doc = JSON.parse(b!.template!.replaceAll(VALUE_PLACEHOLDER, ARN));
       expect(doc.Version).toBe('2012-10-17');
       expect(doc.Statement).toHaveLength(2);
-      const deny = doc.Statement.find((s: any) => s.Effect === 'Deny');
+      const deny = doc.Statement.find((s: Manifest) => s.Effect === 'Deny');
       expect(deny).toMatchObject({ Principal: '*', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
       expect(deny.Resource).toEqual([`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`]);
-      const allow = doc.Statement.find((s: any) => s.Effect === 'Allow');
+      const allow = doc.Statement.find((s: Manifest) => s.Effect === 'Allow');
       expect(allow).toEqual({
         Sid: expect.any(String),
         Effect: 'Allow',
@@ -133,11 +134,11 @@ describe('Storage, example 001 (3 buckets, 2 served by the CDN, us-east-1)', () 
     expect(logs.spec.policy.indexOf('"Statement"')).toBeLessThan(logs.spec.policy.indexOf('"Version"'));
   });
 
-  test('every Bucket is valid against the ACK CRDs', () => {
-    expect(crdErrors(objs, 'pinned')).toEqual([]);
+  crdTest(objs)('every Bucket is valid against the ACK CRDs', () => {
+    expect(crdErrors(objs)).toEqual([]);
   });
 
-  test('the schema check is not vacuous: an undeclared field fails', () => {
+  crdTest(objs)('the schema check is not vacuous: an undeclared field fails', () => {
     const broken = structuredClone(logs);
     broken.spec.publicAccessBlock.blockPublicAcls = true;
     const sets = schemaSets().filter((s) => s.has(broken));
@@ -174,8 +175,8 @@ describe('Storage, example 003 (KMS bucket, us-east-1, deletionPolicy Delete)', 
     expect(JSON.parse(trades!.spec.policy).Statement).toHaveLength(1);
   });
 
-  test('valid against the ACK CRDs', () => {
-    expect(crdErrors(objs, 'pinned')).toEqual([]);
+  crdTest(objs)('valid against the ACK CRDs', () => {
+    expect(crdErrors(objs)).toEqual([]);
   });
 });
 
@@ -196,8 +197,8 @@ describe('Storage, example 004 (us-east-2)', () => {
     expect(b!.spec.publicAccessBlock.restrictPublicBuckets).toBe(true);
   });
 
-  test('valid against the ACK CRDs', () => {
-    expect(crdErrors(objs, 'pinned')).toEqual([]);
+  crdTest(objs)('valid against the ACK CRDs', () => {
+    expect(crdErrors(objs)).toEqual([]);
   });
 });
 
@@ -213,7 +214,7 @@ describe('Storage, KMS bucket not served by the CDN', () => {
       ['/spec/encryption/rules/0/applyServerSideEncryptionByDefault/kmsMasterKeyID', 'Key', true],
     ]);
     expect(JSON.parse(bucket.spec.policy).Statement).toHaveLength(1);
-    expect(crdErrors(objs, 'pinned')).toEqual([]);
+    expect(crdErrors(objs)).toEqual([]);
   });
 });
 

@@ -12,15 +12,25 @@ describe('childState', () => {
     ['unresolved references', { kind: 'Subnet', status: { conditions: [cond('ACK.ReferencesResolved', 'Unknown', { reason: 'referenced resource is not synced yet' })] } }, 'Progressing', 'ReferencesUnresolved'],
     ['synced but NAT not available', { kind: 'NATGateway', status: { state: 'pending', conditions: synced } }, 'Progressing', 'AWSStatus'],
     ['NAT available', { kind: 'NATGateway', status: { state: 'available', conditions: synced } }, 'Ready', undefined],
-    ['NAT failed', { kind: 'NATGateway', status: { state: 'failed', conditions: [cond('ACK.ResourceSynced', 'False')] } }, 'Failed', 'StatusFailed'],
+    ['NAT failed', { kind: 'NATGateway', status: { state: 'failed', conditions: [cond('ACK.ResourceSynced', 'False')] } }, 'Failed', 'AWSStatusFailed'],
     ['DB instance creating', { kind: 'DBInstance', status: { dbInstanceStatus: 'creating', conditions: [cond('ACK.ResourceSynced', 'False', { message: 'creating' })] } }, 'Progressing', 'NotSynced'],
-    ['replication group create-failed (ACK marks it synced)', { kind: 'ReplicationGroup', status: { status: 'create-failed', conditions: synced } }, 'Failed', 'StatusCreateFailed'],
+    ['replication group create-failed (ACK marks it synced)', { kind: 'ReplicationGroup', status: { status: 'create-failed', conditions: synced } }, 'Failed', 'AWSStatusFailed'],
     ['distribution still in progress', { kind: 'Distribution', status: { status: 'InProgress', conditions: synced } }, 'Progressing', 'AWSStatus'],
     ['distribution deployed', { kind: 'Distribution', status: { status: 'Deployed', conditions: synced } }, 'Ready', undefined],
   ])('%s', (_name, obj, state, reason) => {
     const s = childState(obj);
     expect(s.state).toBe(state);
     expect(s.reason).toBe(reason);
+  });
+
+  it.each([
+    ['a terminal error without a reason', cond('ACK.Terminal', 'True', { reason: '', message: 'bad version' }), { state: 'Failed', reason: 'ACKTerminal', message: 'bad version' }],
+    ['a terminal error without reason or message', cond('ACK.Terminal', 'True'), { state: 'Failed', reason: 'ACKTerminal', message: 'ACK reports a terminal error' }],
+    ['a terminal error with ACK\'s reason', cond('ACK.Terminal', 'True', { reason: 'InvalidParameter', message: 'bad' }), { state: 'Failed', reason: 'InvalidParameter', message: 'bad' }],
+    ['not synced, with a blank reason and message', cond('ACK.ResourceSynced', 'False', { reason: ' ', message: '' }), { state: 'Progressing', reason: 'NotSynced' }],
+    ['not synced, with ACK\'s reason', cond('ACK.ResourceSynced', 'False', { reason: 'Throttling', message: 'Rate exceeded' }), { state: 'Progressing', reason: 'Throttling', message: 'Rate exceeded' }],
+  ])('handles %s', (_name, condition, expected) => {
+    expect(childState({ kind: 'VPC', status: { conditions: [condition] } })).toEqual(expected);
   });
 
   it('truncates very long ACK messages', () => {

@@ -3,56 +3,41 @@
  * a cache lagging behind children created for a newer spec (a new leader) must not delete them.
  */
 import { describe, expect, it } from '@jest/globals';
-import { validateEnvironment, type MarketplaceEnvironment } from '../../../api/index.js';
-import { renderEnvironment } from '../../../charts/index.js';
-import { objectKey } from '../../../controllers/marketplace-environment/child-kinds.js';
-import type { LiveChild } from '../../../controllers/marketplace-environment/outputs.js';
-import { FINALIZER, Reconciler } from '../../../controllers/marketplace-environment/reconciler.js';
-import { silentLogger } from '../../../controllers/runtime/logger.js';
-import { validBase } from '../../fixtures/invalid-specs.js';
-
-const cached = (generation: number) => {
-  const m = validBase('shop') as unknown as MarketplaceEnvironment;
-  return { ...m, metadata: { ...m.metadata, namespace: 'ns', uid: 'u1', generation, finalizers: [FINALIZER], resourceVersion: '5' }, status: { phase: 'Progressing' } } as MarketplaceEnvironment;
-};
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { MarketplaceEnvironment } from '../../../api/index.js';
+import { ENVIRONMENT_LABEL, MANAGED_BY } from '../../../charts/naming.js';
+import { FINALIZER } from '../../../controllers/marketplace-environment/reconciler.js';
+import { harness, manifest, NAME, NAMESPACE } from './harness.js';
 
 /** A child the cached generation does not render (created by the predecessor for a newer spec). */
-const extra = { apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'SecurityGroup', metadata: { name: 'shop-newer-sg', namespace: 'ns', labels: { 'marketplace.platform.dev/environment': 'shop' } }, spec: {} } as LiveChild;
+const newer = { apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'SecurityGroup', metadata: { name: `${NAME}-newer-sg`, namespace: NAMESPACE, labels: { 'app.kubernetes.io/managed-by': MANAGED_BY, [ENVIRONMENT_LABEL]: NAME } }, spec: {} };
 
-function setup(serverGeneration: number) {
-  const env = cached(1);
-  const desired = renderEnvironment(validateEnvironment(env));
-  const live = [...desired.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'ns' } }) as LiveChild), extra];
-  const deleted: string[] = [];
-  const kube = {
-    get: async (ref: { kind: string }) => (ref.kind === 'MarketplaceEnvironment' ? { ...env, metadata: { ...env.metadata, generation: serverGeneration } } : { metadata: {} }),
-    apply: async (o: unknown) => o,
-    createIfAbsent: async (o: unknown) => o,
-    delete: async (ref: { name: string }) => (deleted.push(ref.name), true),
-    patchStatus: async () => ({}),
-    patchMetadata: async () => ({}),
-    createEvent: async () => undefined,
-    list: async () => [],
-  };
-  const children = {
-    unserved: () => new Set<string>(),
-    list: () => live,
-    get: (apiVersion: string, kind: string, _ns: string, name: string) => live.find((o) => objectKey(o) === `${apiVersion}/${kind}/${name}`),
-  };
-  const reconciler = new Reconciler({ kube: kube as never, children, environments: { get: () => env }, logger: silentLogger() });
-  return { reconciler, deleted };
+/** The environment cached at generation 1, while the API server holds `serverGeneration`. */
+async function setup(serverGeneration: 1 | 2) {
+  const cache: { env?: MarketplaceEnvironment } = {};
+  const h = harness({ manifest: manifest((m) => { m.metadata.finalizers = [FINALIZER]; }), environments: () => ({ get: () => cache.env }) });
+  cache.env = h.env();
+  if (serverGeneration === 2) await h.kube.apply({ ...manifest(), spec: { ...manifest().spec, tags: { ...manifest().spec.tags, owner: 'team-b' } } } as KubernetesObject);
+  h.kube.put(newer);
+  expect(h.env()!.metadata.generation).toBe(serverGeneration);
+  return h;
 }
 
 describe('prune guard', () => {
   it('does not prune while the cached environment is older than the API server’s, and asks to come back', async () => {
-    const { reconciler, deleted } = setup(2);
-    expect(await reconciler.reconcile('ns/shop')).toEqual({ requeueAfterMs: 1_000 });
-    expect(deleted).toEqual([]);
+    const h = await setup(2);
+    const { result, calls } = await h.reconcile();
+    expect(result).toEqual({ requeueAfterMs: 1_000 });
+    expect(calls.filter((c) => c.verb === 'delete')).toEqual([]);
+    expect(h.live().some((c) => c.metadata.name === newer.metadata.name)).toBe(true);
   });
 
   it('prunes what the newest generation no longer renders', async () => {
-    const { reconciler, deleted } = setup(1);
-    await reconciler.reconcile('ns/shop');
-    expect(deleted).toEqual(['shop-newer-sg']);
+    const h = await setup(1);
+    const { calls } = await h.reconcile();
+    expect(calls.filter((c) => c.verb === 'delete').map((c) => c.ref.name)).toEqual([newer.metadata.name]);
+    expect(h.live().some((c) => c.metadata.name === newer.metadata.name)).toBe(false);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(h.kube.events.find((e) => e.reason === 'Pruned')?.note).toBe(`deleted children no longer rendered: SecurityGroup/${newer.metadata.name}`);
   });
 });

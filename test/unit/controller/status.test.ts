@@ -4,6 +4,8 @@ import { computeStatus, type Observation } from '../../../controllers/marketplac
 import { needsApply, isSubset } from '../../../controllers/marketplace-environment/apply-diff.js';
 import { resolveBindings } from '../../../controllers/marketplace-environment/resolve-bindings.js';
 import { transitionEvents } from '../../../controllers/marketplace-environment/events.js';
+import { Ajv } from 'ajv';
+import { REASONS, StatusSchema } from '../../../api/index.js';
 
 const obj = (kind: string, name: string, annotations: Record<string, string> = {}): RenderedObject => ({
   apiVersion: `x.services.k8s.aws/v1alpha1`, kind, metadata: { name, namespace: 'ns', labels: { 'app.kubernetes.io/component': 'network' }, annotations }, spec: { a: 1 },
@@ -13,6 +15,8 @@ const base = (over: Partial<Observation> = {}): Observation => ({
   generation: 3, desired: [], live: new Map(), heldBack: new Map(), applyErrors: new Map(), unserved: new Set(), outputs: {}, now: '2026-11-22T00:00:00Z', ...over,
 });
 const key = (o: RenderedObject) => `${o.apiVersion}/${o.kind}/${o.metadata.name}`;
+/** The CRD's status schema: every computed status must pass the API server's validation. */
+const validateStatus = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(StatusSchema);
 
 describe('computeStatus', () => {
   const vpc = obj('VPC', 'e-vpc');
@@ -27,14 +31,30 @@ describe('computeStatus', () => {
   it.each([
     ['a child not created yet', { live: new Map([[key(vpc), { kind: 'VPC', ...synced }]]) }, 'Progressing', 'Reconciling', 'NotCreated'],
     ['a child waiting for a binding', { live: new Map([[key(vpc), { kind: 'VPC', ...synced }]]), heldBack: new Map([[key(subnet), [{ path: '/x', from: { apiVersion: 'v', kind: 'Key', name: 'k' }, fieldPath: 'status.arn', required: true }]]]) }, 'Progressing', 'WaitingForDependencies', 'WaitingForDependency'],
-    ['an apply error', { live: new Map([[key(vpc), { kind: 'VPC', ...synced }]]), applyErrors: new Map([[key(subnet), 'HTTP 500: field not declared in schema']]) }, 'Degraded', 'ComponentFailed', 'ApplyFailed'],
-    ['a kind the server does not serve', { live: new Map([[key(vpc), { kind: 'VPC', ...synced }]]), unserved: new Set(['x.services.k8s.aws/v1alpha1/Subnet']) }, 'Degraded', 'ComponentFailed', 'KindNotInstalled'],
+    ['an apply error', { live: new Map([[key(vpc), { kind: 'VPC', ...synced }]]), applyErrors: new Map([[key(subnet), 'HTTP 500: field not declared in schema']]) }, 'Degraded', 'ApplyFailed', 'ApplyFailed'],
+    ['a kind the server does not serve', { live: new Map([[key(vpc), { kind: 'VPC', ...synced }]]), unserved: new Set(['x.services.k8s.aws/v1alpha1/Subnet']) }, 'Degraded', 'KindNotInstalled', 'KindNotInstalled'],
+    ['a child ACK reports terminal', { live: new Map([[key(vpc), { kind: 'VPC', ...synced }], [key(subnet), { kind: 'Subnet', status: { conditions: [{ type: 'ACK.Terminal', status: 'True', reason: 'InvalidSubnet.Range', message: 'The CIDR is invalid' }] } }]]) }, 'Degraded', 'ComponentFailed', 'InvalidSubnet.Range'],
   ] as const)('with %s', (_name, over, phase, readyReason, subnetReason) => {
     const s = computeStatus(base({ desired: [vpc, subnet], ...over }));
     expect(s.phase).toBe(phase);
     expect(s.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: readyReason });
     expect(s.components!.find((c) => c.name === 'e-subnet')?.reason).toBe(subnetReason);
     expect(s.conditions!.find((c) => c.type === 'Ready')!.message).toContain('Subnet/e-subnet');
+    if (phase === 'Degraded') expect(s.conditions!.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'True', reason: readyReason });
+    expect(validateStatus(s) ? [] : validateStatus.errors).toEqual([]);
+  });
+
+  it('puts ACK\'s reason and message into the condition message and the component, never into a condition reason', () => {
+    const terminal = (reason?: string) => ({ kind: 'Subnet', status: { conditions: [{ type: 'ACK.Terminal', status: 'True', ...(reason === undefined ? {} : { reason }), message: 'The CIDR is invalid' }] } });
+    for (const ackReason of ['InvalidSubnet.Range', '', undefined]) {
+      const s = computeStatus(base({ desired: [vpc, subnet], live: new Map([[key(vpc), { kind: 'VPC', ...synced }], [key(subnet), terminal(ackReason)]]) }));
+      const degraded = s.conditions!.find((c) => c.type === 'Degraded')!;
+      expect(degraded.reason).toBe(REASONS.ComponentFailed);
+      const detail = ackReason ? `${ackReason}: The CIDR is invalid` : 'The CIDR is invalid';
+      expect(degraded.message).toBe(`1 failed: Subnet/e-subnet (${detail})`);
+      expect(s.components!.find((c) => c.name === 'e-subnet')).toMatchObject({ state: 'Failed', reason: ackReason || 'ACKTerminal', message: 'The CIDR is invalid' });
+      expect(validateStatus(s) ? [] : validateStatus.errors).toEqual([]);
+    }
   });
 
   it('names a dependency once when several fields wait for the same value', () => {
@@ -59,13 +79,53 @@ describe('computeStatus', () => {
   });
 });
 
+describe('computeStatus with the error that stopped the reconcile', () => {
+  const vpc = obj('VPC', 'e-vpc');
+  const ready = { desired: [vpc], live: new Map([[key(vpc), { kind: 'VPC', ...synced }]]) };
+  const conditions = (s: ReturnType<typeof computeStatus>) => Object.fromEntries(s.conditions!.map((c) => [c.type, [c.status, c.reason, c.message]]));
+
+  it('a transient one: never Ready, Progressing with the error (the queue retries), not Degraded', () => {
+    const failure = { reason: REASONS.PruneFailed, message: 'prune: HTTP 500: etcd timeout', terminal: false };
+    const s = computeStatus(base({ ...ready, failure }));
+    expect(conditions(s)).toEqual({
+      Ready: ['False', 'PruneFailed', 'prune: HTTP 500: etcd timeout'],
+      Progressing: ['True', 'PruneFailed', 'retrying: prune: HTTP 500: etcd timeout'],
+      Degraded: ['False', 'AsExpected', ''],
+    });
+    expect(s.phase).toBe('Progressing');
+    expect(validateStatus(s) ? [] : validateStatus.errors).toEqual([]);
+  });
+
+  it('a terminal one: Degraded with the error, not Progressing', () => {
+    const failure = { reason: REASONS.SecretGenerationFailed, message: 'generated secrets: refused', terminal: true };
+    const s = computeStatus(base({ ...ready, failure }));
+    expect(conditions(s)).toMatchObject({ Ready: ['False', 'SecretGenerationFailed', 'generated secrets: refused'], Progressing: ['False', 'SecretGenerationFailed', expect.any(String)], Degraded: ['True', 'SecretGenerationFailed', 'generated secrets: refused'] });
+    expect(s.phase).toBe('Degraded');
+  });
+
+  it('during deletion: still Deleting', () => {
+    const s = computeStatus(base({ deleting: { kinds: [], remaining: 0 }, failure: { reason: REASONS.DeletionFailed, message: 'list children: HTTP 503', terminal: false } }));
+    expect(s.phase).toBe('Deleting');
+    expect(conditions(s).Progressing).toEqual(['True', 'DeletionFailed', 'retrying: list children: HTTP 503']);
+  });
+});
+
+describe('the condition vocabulary', () => {
+  it('is the CRD\'s enum: a reason outside it does not validate', () => {
+    const s = computeStatus(base({}));
+    expect(validateStatus(s)).toBe(true);
+    const withAckReason = { ...s, conditions: s.conditions!.map((c) => (c.type === 'Degraded' ? { ...c, reason: 'InvalidParameterCombination' } : c)) };
+    expect(validateStatus(withAckReason)).toBe(false);
+  });
+});
+
 describe('mergeConditions', () => {
-  const prev = [{ type: 'Ready', status: 'False' as const, reason: 'Reconciling', message: 'm', lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: 1 }];
+  const prev = [{ type: 'Ready' as const, status: 'False' as const, reason: REASONS.Reconciling, message: 'm', lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: 1 }];
   it('keeps lastTransitionTime while the status does not change', () => {
-    expect(mergeConditions(prev, [{ type: 'Ready', status: 'False', reason: 'Other', message: 'n' }], 2, 'NOW')[0]).toMatchObject({ lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: 2, reason: 'Other' });
+    expect(mergeConditions(prev, [{ type: 'Ready', status: 'False', reason: REASONS.WaitingForDependencies, message: 'n' }], 2, 'NOW')[0]).toMatchObject({ lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: 2, reason: 'WaitingForDependencies' });
   });
   it('stamps now on a transition', () => {
-    expect(mergeConditions(prev, [{ type: 'Ready', status: 'True', reason: 'Ok', message: '' }], 2, 'NOW')[0]!.lastTransitionTime).toBe('NOW');
+    expect(mergeConditions(prev, [{ type: 'Ready', status: 'True', reason: REASONS.AllComponentsReady, message: '' }], 2, 'NOW')[0]!.lastTransitionTime).toBe('NOW');
   });
 });
 
@@ -113,7 +173,9 @@ describe('transitionEvents', () => {
   it('records a phase change and each newly failed component once', () => {
     const next = { phase: 'Degraded' as const, conditions: [], components: [{ component: 'database', kind: 'DBCluster', name: 'db', state: 'Failed' as const, reason: 'InvalidParameter', message: 'bad' }] };
     const events = transitionEvents({ phase: 'Progressing' }, next, []);
-    expect(events.map((e) => [e.type, e.reason])).toEqual([['Warning', 'PhaseDegraded'], ['Warning', 'InvalidParameter']]);
+    // Our reason, as on the conditions; ACK's is in the component's message.
+    expect(events.map((e) => [e.type, e.reason])).toEqual([['Warning', 'PhaseDegraded'], ['Warning', 'ComponentFailed']]);
+    expect(events[1]!.note).toBe('DBCluster/db: bad');
     expect(transitionEvents(next, next, [])).toEqual([]);
   });
 });

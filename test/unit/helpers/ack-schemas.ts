@@ -2,24 +2,21 @@
  * Validates rendered objects against ACK CRD OpenAPI schemas with Ajv, treating every structural object schema as
  * closed: a field the CRD does not declare fails, where the API server would silently prune it.
  *
- * Two schema sets: the CRDs this project fetched (.cache/ack-crds, hack/fetch-ack-crds.sh; for some services an
- * older tag than pinned, see docs/ack-versions.md), and, when present, the upstream CRDs at the pinned tags that
- * the workplace keeps beside the repository (../shared/ack-crds, read in place, never copied). An object must be
- * valid against every set that has its kind.
+ * Two schema sets, from the sources localcluster/ack-crd-sources.ts decides on: `proxy`, the CRDs fetched from the Go
+ * module proxy (for some services an older tag than pinned, see docs/ack-versions.md), and `pinned`, the upstream CRDs
+ * at the pinned tags in ACK_CRDS_DIR (when there is such a directory). An object must be valid against every set that
+ * has its kind, and at least one must have it; a test needing a kind no source provides is declared with
+ * {@link crdTest}, which skips it with the reason (or fails it under CI=true).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { parseAllDocuments } from 'yaml';
+import { AckCrdSources, type AckCrd, type KindRef } from '../../../localcluster/ack-crd-sources.js';
+import { testRequiring, type RequiringTest } from '../../helpers/requirements.js';
 
 type Json = Record<string, unknown>;
 
 /** Root of the repository. */
 export const ROOT = resolve(import.meta.dirname, '../../..');
-/** CRDs fetched by the project's own script. */
-export const FETCHED_CRDS = join(ROOT, '.cache/ack-crds');
-/** Pinned-tag CRDs beside the repository, when this checkout has them. */
-export const PINNED_CRDS = resolve(ROOT, '../shared/ack-crds');
 
 /** Adds additionalProperties: false to every object schema that lists properties and is not explicitly open. */
 export function closeSchema(node: unknown): unknown {
@@ -31,30 +28,19 @@ export function closeSchema(node: unknown): unknown {
   return out;
 }
 
-function yamlFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? yamlFiles(join(dir, e.name)) : e.name.endsWith('.yaml') ? [join(dir, e.name)] : [],
-  );
-}
-
 /** A set of compiled CRD validators keyed by `apiVersion/kind`. */
 export class CrdSchemaSet {
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
 
-  constructor(readonly label: string, dir: string) {
-    for (const file of yamlFiles(dir)) {
-      for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-        const crd = doc.toJS() as Json | null;
-        if (crd?.kind !== 'CustomResourceDefinition') continue;
-        const spec = crd.spec as { group: string; names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: Json } }[] };
-        for (const version of spec.versions) {
-          const schema = closeSchema(version.schema.openAPIV3Schema) as Json;
-          // metadata is validated by the API server itself, not by the CRD schema.
-          (schema.properties as Json).metadata = { type: 'object' };
-          this.validators.set(`${spec.group}/${version.name}/${spec.names.kind}`, this.ajv.compile(schema));
-        }
+  constructor(readonly label: string, crds: readonly AckCrd[]) {
+    for (const crd of crds) {
+      const spec = crd.object.spec as { group: string; names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: Json } }[] };
+      for (const version of spec.versions) {
+        const schema = closeSchema(version.schema.openAPIV3Schema) as Json;
+        // metadata is validated by the API server itself, not by the CRD schema.
+        (schema.properties as Json).metadata = { type: 'object' };
+        this.validators.set(`${spec.group}/${version.name}/${spec.names.kind}`, this.ajv.compile(schema));
       }
     }
   }
@@ -81,11 +67,16 @@ export class CrdSchemaSet {
   }
 }
 
-/** The schema sets available in this checkout (fetched always; pinned when ../shared/ack-crds exists). */
-export function availableSchemaSets(): CrdSchemaSet[] {
-  const sets = [new CrdSchemaSet('fetched', FETCHED_CRDS)];
-  if (existsSync(PINNED_CRDS)) sets.push(new CrdSchemaSet('pinned', PINNED_CRDS));
-  return sets;
+let sources: AckCrdSources | undefined;
+
+/** The CRD sources of this checkout (ACK_CRDS_DIR as set when first asked), once per test file. */
+export function crdSources(): AckCrdSources {
+  return (sources ??= new AckCrdSources());
+}
+
+/** The non-empty schema sets of this checkout: `proxy` when anything was fetched, `pinned` when ACK_CRDS_DIR has CRDs. */
+export function availableSchemaSets(from: AckCrdSources = crdSources()): CrdSchemaSet[] {
+  return [new CrdSchemaSet('proxy', from.proxyCrds()), new CrdSchemaSet('pinned', from.dirCrds())].filter((set) => set.size > 0);
 }
 
 let shared: CrdSchemaSet[] | undefined;
@@ -95,21 +86,22 @@ export function schemaSets(): CrdSchemaSet[] {
   return (shared ??= availableSchemaSets());
 }
 
-/**
- * Which schema sets must have a CRD for every object checked (a set that has the kind always validates it):
- * - `every`: every available set, the fetched one included;
- * - `pinned`: the pinned set, when this checkout has it (for services the project's own script does not fetch).
- */
-export type CrdCoverage = 'every' | 'pinned';
+type Checked = KindRef & { metadata: { name: string } };
 
 /**
  * Schema errors of `objects` (`<kind> <name>: <set>: <path> <message>`), [] when all are valid: every set that has an
- * object's kind validates it, and every set that `coverage` requires but lacks the kind reports `no CRD for ...`.
+ * object's kind validates it, and a kind without a CRD (from any source, or missing where the pinned CRDs say it must
+ * exist) is an error too.
  */
-export function crdErrors(objects: readonly { apiVersion: string; kind: string; metadata: { name: string } }[], coverage: CrdCoverage = 'every', sets: readonly CrdSchemaSet[] = schemaSets()): string[] {
-  return objects.flatMap((o) =>
-    sets
-      .filter((set) => set.has(o) || coverage === 'every' || set.label === 'pinned')
-      .flatMap((set) => set.errors(o).map((e) => `${o.kind} ${o.metadata.name}: ${e}`)),
-  );
+export function crdErrors(objects: readonly Checked[], sets: readonly CrdSchemaSet[] = schemaSets()): string[] {
+  return objects.flatMap((o) => {
+    const found = crdSources().resolve(o);
+    if (found.status !== 'provided') return [`${o.kind} ${o.metadata.name}: no CRD for ${o.apiVersion} ${o.kind}: ${found.reason}`];
+    return sets.filter((set) => set.has(o)).flatMap((set) => set.errors(o).map((e) => `${o.kind} ${o.metadata.name}: ${e}`));
+  });
+}
+
+/** `test` for a test that needs the CRDs of `objects`' kinds: skipped with the reason when one has no source. */
+export function crdTest(objects: readonly KindRef[]): RequiringTest {
+  return testRequiring(crdSources().unavailable(objects));
 }

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { validateEnvironment, type MarketplaceEnvironment } from '../../../api/index.js';
 import { EnvironmentContext } from '../../../charts/context.js';
 import type { RenderedObject } from '../../../charts/render.js';
+import type { Manifest } from '../../fixtures/invalid-specs.js';
 import { ROOT } from './ack-schemas.js';
 
 /** How `example` adjusts the raw manifest before validation and defaulting. */
@@ -13,7 +14,7 @@ export interface ExampleOptions {
   /** Sets metadata.namespace (rendered children land in it). */
   readonly namespace?: string;
   /** Edits the raw, parsed manifest (after the namespace is set). */
-  readonly patch?: (raw: Record<string, any>) => void;
+  readonly patch?: (raw: Manifest) => void;
 }
 
 /**
@@ -22,7 +23,7 @@ export interface ExampleOptions {
  */
 export function example(prefixOrFile: string, options: ExampleOptions = {}): MarketplaceEnvironment {
   const file = prefixOrFile.length === 3 ? findExample(prefixOrFile) : prefixOrFile;
-  const raw = parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as Record<string, any>;
+  const raw = parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as Manifest;
   if (options.namespace !== undefined) raw.metadata.namespace = options.namespace;
   options.patch?.(raw);
   return validateEnvironment(raw);
@@ -35,15 +36,15 @@ function findExample(prefix: string): string {
 }
 
 /** A rendered object whose spec tests may walk freely. */
-export type LooseObject = RenderedObject & { readonly spec: any };
+export type LooseObject = RenderedObject & { readonly spec: Manifest };
 
 /**
- * Renders what `build` adds to a fresh chart in the environment's namespace (`default` when unset), as plain JSON
- * objects; `T` only narrows the static type (e.g. LooseObject).
+ * Renders what `build` adds to a fresh chart in the environment's namespace (none when unset, as the environment
+ * chart does), as plain JSON objects; `T` only narrows the static type (e.g. LooseObject).
  */
 export function renderWith<T extends RenderedObject = RenderedObject>(env: MarketplaceEnvironment, build: (chart: Chart, ctx: EnvironmentContext) => void): T[] {
   const app = Testing.app();
-  const chart = new Chart(app, 'test', { namespace: env.metadata.namespace ?? 'default', disableResourceNameHashes: true });
+  const chart = new Chart(app, 'test', { namespace: env.metadata.namespace, disableResourceNameHashes: true });
   build(chart, new EnvironmentContext(env));
   return chart.toJson() as T[];
 }

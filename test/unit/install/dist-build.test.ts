@@ -1,7 +1,7 @@
 /**
  * The container build, replayed outside Docker (Docker cannot run here) from the Dockerfile itself:
  * - build stage: the files its COPY lines name are copied into an empty directory (so a source the build needs but
- *   the Dockerfile forgets fails here), node_modules stands in for `npm install`, and `npm run build:dist` runs there;
+ *   the Dockerfile forgets fails here), node_modules stands in for `npm install`, and `npm run build` runs there;
  * - runtime stage: its COPY lines are replayed into another empty directory, with a node_modules holding only the
  *   production dependency tree (`npm ls --omit=dev`, linked, resolved with --preserve-symlinks so nothing outside it is
  *   found), and the entry point of its CMD starts under plain node: `--help` loads every module of the controller.
@@ -88,14 +88,14 @@ describe('Docker build replayed outside Docker', () => {
 
   beforeAll(async () => {
     // build stage
-    expect(buildStage).toMatch(/^RUN npm install /m);
-    expect(buildStage).toMatch(/^RUN npm run build:dist$/m);
+    expect(buildStage).toMatch(/^RUN npm ci /m);
+    expect(buildStage).toMatch(/^RUN npm run build$/m);
     for (const { from, sources, dest } of copies(buildStage)) {
       expect(from).toBeUndefined();
       for (const source of sources) cpSync(join(ROOT, source), join(src, dest, dest.endsWith('/') && !source.endsWith('/') ? source : ''), { recursive: true });
     }
     symlinkSync(join(ROOT, 'node_modules'), join(src, 'node_modules'), 'dir'); // stands in for `npm ci`
-    await sh('npm', ['run', 'build:dist'], src);
+    await sh('npm', ['run', 'build'], src);
     // runtime stage
     for (const { from, sources, dest } of copies(runtimeStage)) {
       const target = join(app, dest);
@@ -115,8 +115,8 @@ describe('Docker build replayed outside Docker', () => {
     rmSync(app, { recursive: true, force: true });
   });
 
-  it('build:dist is the tsc compile the Dockerfile runs', () => {
-    expect(pkg.scripts['build:dist']).toBe('rm -rf build && tsc -p tsconfig.json --outDir build');
+  it('build is the tsc compile the Dockerfile runs', () => {
+    expect(pkg.scripts.build).toBe('rm -rf build && tsc -p tsconfig.json --outDir build');
   });
 
   it('the runtime image layout starts the entry point under plain node with production dependencies only', async () => {
@@ -153,7 +153,7 @@ describe('Docker build replayed outside Docker', () => {
     expect(stages).toHaveLength(3);
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20[-.]/m);
     expect(dockerfile).toMatch(/^ARG RUNTIME_IMAGE=\S*nodejs20\S*/m);
-    expect(stages[1]).toMatch(/^RUN npm install --omit=dev /m);
+    expect(stages[1]).toMatch(/^RUN npm ci --omit=dev /m);
     expect(runtimeStage).toContain(`USER ${RUN_AS_USER}:${RUN_AS_USER}`);
     expect(ENTRY).toBe('build/controllers/run.js');
   });

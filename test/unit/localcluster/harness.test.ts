@@ -39,14 +39,16 @@ describe('localcluster', () => {
     expect(readFileSync(creds.saPrivateKeyFile, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
   });
 
-  test('CRD files: every .cache/ack-crds/<dir>/*.yaml (incl. common/) and crds/*.yaml, nothing else', () => {
-    for (const sub of ['.cache/ack-crds/s3', '.cache/ack-crds/common', 'crds', 'other']) mkdirSync(join(dir, sub), { recursive: true });
+  test('CRD files: every .cache/ack-crds/<service>/*.yaml of a pinned service (incl. common/) and crds/*.yaml, nothing else', () => {
+    for (const sub of ['.cache/ack-crds/s3', '.cache/ack-crds/unpinned', '.cache/ack-crds/common', 'crds', 'hack', 'other']) mkdirSync(join(dir, sub), { recursive: true });
+    writeFileSync(join(dir, 'hack/ack-versions.txt'), 's3 x -\n');
+    writeFileSync(join(dir, '.cache/ack-crds/unpinned/things.yaml'), crd('things.unpinned.services.k8s.aws'));
     writeFileSync(join(dir, '.cache/ack-crds/s3/buckets.yaml'), crd('buckets.s3.services.k8s.aws'));
     writeFileSync(join(dir, '.cache/ack-crds/s3/.tag'), 'pinned=x used=y\n');
     writeFileSync(join(dir, '.cache/ack-crds/common/fe.yaml'), crd('fieldexports.services.k8s.aws'));
     writeFileSync(join(dir, 'crds/ours.yaml'), `# comment\n---\n${crd('a.example.com')}---\n${crd('b.example.com')}`);
     writeFileSync(join(dir, 'other/ignored.yaml'), crd('ignored.example.com'));
-    const names = loadCrds(listCrdFiles(dir)).map((c) => c.name);
+    const names = loadCrds(listCrdFiles(dir, { ACK_CRDS_DIR: '' })).map((c) => c.name);
     expect(names.sort()).toEqual(['a.example.com', 'b.example.com', 'buckets.s3.services.k8s.aws', 'fieldexports.services.k8s.aws']);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { ApiException } from '@kubernetes/client-node';
 import { instrumentHandler, OperatorMetrics } from '../../../controllers/metrics.js';
 import { ApiWriteCounter } from '../../../controllers/runtime/api-write-counter.js';
-import { RequeueAfterError } from '../../../controllers/runtime/errors.js';
 import { WorkQueue } from '../../../controllers/runtime/work-queue.js';
 import { flushPromises, ManualClock } from '../runtime/manual-clock.js';
 
@@ -127,12 +127,12 @@ describe('OperatorMetrics', () => {
 });
 
 describe('instrumentHandler', () => {
-  it('labels success, requeue_after (result or RequeueAfterError) and error, and rethrows', async () => {
+  it('labels success, requeue_after (result, or a 429 with Retry-After) and error, and rethrows', async () => {
     const seen: string[] = [];
     const sink = { observeReconcile: (controller: string, result: string, seconds: number) => void seen.push(`${controller}:${result}:${seconds}`) };
     let t = 0;
     const now = () => (t += 500);
-    const results = [undefined, { requeueAfterMs: 1_000 }, new RequeueAfterError('later', 5), new Error('boom')];
+    const results = [undefined, { requeueAfterMs: 1_000 }, new ApiException(429, 'later', {}, { 'retry-after': '5' }), new Error('boom')];
     const handler = instrumentHandler('ctl', async () => {
       const next = results.shift();
       if (next instanceof Error) throw next;

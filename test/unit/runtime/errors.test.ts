@@ -2,10 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { ApiException } from '@kubernetes/client-node';
 import {
   isConflict,
-  isGone,
   isInvalid,
   isNotFound,
-  RequeueAfterError,
   retryDecision,
   statusCodeOf,
   TerminalError,
@@ -23,21 +21,19 @@ function watchError(statusCode: number): Error {
 
 describe('retryDecision', () => {
   const terminal = new TerminalError('immutable field');
-  const requeue = new RequeueAfterError('waiting for AWS', 30_000);
+  const tooMany = apiError(429, { 'retry-after': '30' });
   it.each<[string, unknown, RetryDecision]>([
     ['a plain Error', new Error('boom'), { kind: 'backoff' }],
     ['a non-Error value', 'boom', { kind: 'backoff' }],
     ['undefined', undefined, { kind: 'backoff' }],
     ['TerminalError', terminal, { kind: 'none' }],
-    ['RequeueAfterError', requeue, { kind: 'after', ms: 30_000 }],
-    ['RequeueAfterError with a negative delay', new RequeueAfterError('x', -5), { kind: 'after', ms: 0 }],
     ['an Error wrapping a TerminalError', new Error('apply', { cause: terminal }), { kind: 'none' }],
     [
-      'a two-level wrap of a RequeueAfterError',
-      new Error('a', { cause: new Error('b', { cause: requeue }) }),
+      'a two-level wrap of a 429 with Retry-After',
+      new Error('a', { cause: new Error('b', { cause: tooMany }) }),
       { kind: 'after', ms: 30_000 },
     ],
-    ['TerminalError wrapping RequeueAfterError (outermost wins)', new TerminalError('t', { cause: requeue }), { kind: 'none' }],
+    ['TerminalError wrapping a 429 with Retry-After (outermost wins)', new TerminalError('t', { cause: tooMany }), { kind: 'none' }],
     ['ApiException 404', apiError(404), { kind: 'backoff' }],
     ['ApiException 409', apiError(409), { kind: 'backoff' }],
     ['ApiException 500', apiError(500), { kind: 'backoff' }],
@@ -71,15 +67,14 @@ describe('status helpers', () => {
     expect(statusCodeOf(err)).toBe(expected);
   });
 
-  it.each<[string, unknown, boolean, boolean, boolean]>([
-    ['404', apiError(404), true, false, false],
-    ['409', apiError(409), false, true, false],
-    ['410', apiError(410), false, false, true],
-    ['watch 410', watchError(410), false, false, true],
-    ['500', apiError(500), false, false, false],
-    ['wrapped 404 (cause is not inspected)', new Error('x', { cause: apiError(404) }), false, false, false],
-  ])('%s → notFound=%s conflict=%s gone=%s', (_name, err, notFound, conflict, gone) => {
-    expect([isNotFound(err), isConflict(err), isGone(err)]).toEqual([notFound, conflict, gone]);
+  it.each<[string, unknown, boolean, boolean]>([
+    ['404', apiError(404), true, false],
+    ['409', apiError(409), false, true],
+    ['watch 410', watchError(410), false, false],
+    ['500', apiError(500), false, false],
+    ['wrapped 404 (cause is not inspected)', new Error('x', { cause: apiError(404) }), false, false],
+  ])('%s → notFound=%s conflict=%s', (_name, err, notFound, conflict) => {
+    expect([isNotFound(err), isConflict(err)]).toEqual([notFound, conflict]);
   });
 
   const ssaSchemaError = new ApiException(500, 'Unsuccessful HTTP Request', {
@@ -99,11 +94,10 @@ describe('status helpers', () => {
     expect(isInvalid(err)).toBe(expected);
   });
 
-  it('keeps message, name and cause on the typed errors', () => {
+  it('keeps message, name and cause on TerminalError', () => {
     const cause = new Error('root');
-    const err = new RequeueAfterError('later', 10, { cause });
+    const err = new TerminalError('stop', { cause });
     expect(err).toBeInstanceOf(Error);
-    expect([err.name, err.message, err.cause, err.delayMs]).toEqual(['RequeueAfterError', 'later', cause, 10]);
-    expect(new TerminalError('stop', { cause }).cause).toBe(cause);
+    expect([err.name, err.message, err.cause]).toEqual(['TerminalError', 'stop', cause]);
   });
 });

@@ -7,9 +7,7 @@ import {
   type KubernetesObject,
   type RequestContext,
 } from '@kubernetes/client-node';
-import { ApiWriteCounter } from '../../../controllers/runtime/api-write-counter.js';
 import { ClientNodeKubeClient } from '../../../controllers/runtime/client-node-kube-client.js';
-import { countingKubeClient } from '../../../controllers/runtime/counting-kube-client.js';
 import { isConflict, isNotFound } from '../../../controllers/runtime/errors.js';
 import { refOf } from '../../../controllers/runtime/kube-client.js';
 import { RawObjectApi } from '../../../controllers/runtime/object-api.js';
@@ -198,28 +196,5 @@ describe('ClientNodeKubeClient reads', () => {
     expect(sent[0].url.searchParams.get('labelSelector')).toBe('env=dev');
     expect(sent[0].url.searchParams.get('continue')).toBeNull();
     expect(sent[1].url.searchParams.get('continue')).toBe('tok');
-  });
-});
-
-describe('countingKubeClient', () => {
-  it('counts writes per verb into its own counter and delegates', async () => {
-    const { kube } = client([
-      { status: 200, body: {} },
-      { status: 200, body: {} },
-      { status: 404, body: {} },
-      { status: 200, body: thing },
-    ]);
-    const perReconcile = new ApiWriteCounter();
-    const counted = countingKubeClient(kube, perReconcile);
-    await counted.apply(thing);
-    await counted.patchStatus(ref, {});
-    await counted.delete(ref);
-    await counted.get(ref);
-
-    expect(perReconcile.snapshot()).toEqual({ apply: 1, patchStatus: 1, patchMetadata: 0, delete: 1, create: 0 });
-    expect(perReconcile.total()).toBe(3);
-    expect(kube.writes.total()).toBe(3);
-    perReconcile.reset();
-    expect(perReconcile.total()).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { RequeueAfterError, TerminalError } from '../../../controllers/runtime/errors.js';
+import { ApiException } from '@kubernetes/client-node';
+import { TerminalError } from '../../../controllers/runtime/errors.js';
 import { WorkQueue, type KeyHandler, type WorkQueueOptions } from '../../../controllers/runtime/work-queue.js';
 import { noopWorkQueueMetrics, type WorkQueueMetrics } from '../../../controllers/runtime/work-queue-metrics.js';
 import { deferred, flushPromises, ManualClock, type Deferred } from './manual-clock.js';
@@ -183,12 +184,12 @@ describe('WorkQueue retries', () => {
     expect(calls.at(-1)?.at).toBe(before + 100);
   });
 
-  it('retries a RequeueAfterError at exactly the requested delay without growing the backoff', async () => {
+  it('retries a 429 at exactly its Retry-After without growing the backoff', async () => {
     let n = 0;
     const { queue, clock, calls } = harness(async () => {
       n += 1;
       if (n <= 2) {
-        throw new RequeueAfterError('waiting for AWS', 30_000);
+        throw new ApiException(429, 'Too Many Requests', { kind: 'Status', code: 429 }, { 'retry-after': '30' });
       }
     });
     queue.start();

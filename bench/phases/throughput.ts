@@ -121,7 +121,7 @@ export type BaselineResult = Awaited<ReturnType<typeof benchBaseline>>;
 export type ControllerResult = Awaited<ReturnType<typeof benchController>>;
 
 /** One P2 size: both sides (as far as run) and their throughput ratio. */
-export interface P2Result {
+export interface ThroughputResult {
   n: number;
   /** The pair whose ratio is the median (its full details). */
   controller?: ControllerResult;

@@ -8,7 +8,7 @@ import { startWorker } from '../lib/workers.js';
 import { controllerConfig, cpuDelta, cpuSnapshot, type BenchParams, type Ctx } from './context.js';
 
 /** Counts writes over `params.p3Periods` resync periods on namespace `ns` (its `n` environments converged). */
-export async function benchP3(ctx: Ctx, params: BenchParams, log: Log, ns: string, n: number) {
+export async function benchSteadyState(ctx: Ctx, params: BenchParams, log: Log, ns: string, n: number) {
   setPhase('p3');
   const resyncMs = params.resyncS * 1000;
   const worker = startWorker(controllerConfig(ctx, params, [ns], resyncMs, resyncMs), params, log);
@@ -36,9 +36,10 @@ export async function benchP3(ctx: Ctx, params: BenchParams, log: Log, ns: strin
   const final = await worker.stop();
   const operator = m0 && m1 ? delta(writesByVerb(m0, isOperatorResource), writesByVerb(m1, isOperatorResource)) : undefined;
   const all = m0 && m1 ? delta(writesByVerb(m0), writesByVerb(m1)) : undefined;
+  // The controller's own write counter; `managerWrites` keeps the key of the recorded results in bench/results.
   const managerWrites = w1.writes && w0.writes ? delta(w0.writes, w1.writes) : undefined;
   const total = (r?: Record<string, number>) => (r ? Object.values(r).reduce((a, b) => a + b, 0) : undefined);
-  log(`P3: apiserver writes to operator resources ${total(operator) ?? 'n/a'} (${JSON.stringify(operator)}), manager.writes ${total(managerWrites)}, reconciles in window ${(w1.reconciles?.total ?? 0) - (w0.reconciles?.total ?? 0)}`);
+  log(`P3: apiserver writes to operator resources ${total(operator) ?? 'n/a'} (${JSON.stringify(operator)}), controller write counter ${total(managerWrites)}, reconciles in window ${(w1.reconciles?.total ?? 0) - (w0.reconciles?.total ?? 0)}`);
   return {
     namespace: ns,
     environments: n,
@@ -60,5 +61,5 @@ export async function benchP3(ctx: Ctx, params: BenchParams, log: Log, ns: strin
   };
 }
 
-/** The P3 figures (see benchP3). */
-export type P3Result = Awaited<ReturnType<typeof benchP3>>;
+/** The P3 figures (see benchSteadyState). */
+export type SteadyStateResult = Awaited<ReturnType<typeof benchSteadyState>>;

@@ -11,7 +11,7 @@ import { controllerConfig, expectedKeys, waitQuiet, type BenchParams, type Ctx }
 const roundSummary = (s: Summary) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, round(v, 1)])) as unknown as Summary;
 
 /** Applies `example` `params.p1Runs` times, one at a time, and times each until all its children exist. */
-export async function benchP1(ctx: Ctx, params: BenchParams, log: Log, example: Example) {
+export async function benchLatency(ctx: Ctx, params: BenchParams, log: Log, example: Example) {
   setPhase('p1');
   const ns = `bench-p1-${ctx.runId}`;
   await createNamespace(ctx.kube, ns);
@@ -41,5 +41,5 @@ export async function benchP1(ctx: Ctx, params: BenchParams, log: Log, example: 
   return { example: example.id, children: expectedKeys(ctx, [instantiate(example, ns, 'x')]).length, runs: latencies.map((l) => round(l, 1)), summary: roundSummary(s), writes: stats?.writes, load: loadOf('p1') };
 }
 
-/** The P1 figures (see benchP1). */
-export type P1Result = Awaited<ReturnType<typeof benchP1>>;
+/** The P1 figures (see benchLatency). */
+export type LatencyResult = Awaited<ReturnType<typeof benchLatency>>;

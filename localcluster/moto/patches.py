@@ -1,7 +1,7 @@
 """Runtime patches that make moto usable as the backend of real ACK controllers.
 
 Each patch fills a gap between what an ACK controller calls and what moto implements (checked against
-moto 5.2.5, hack/moto/requirements.txt). moto finds an action handler with ``inspect.getmembers`` on the
+moto 5.2.5, localcluster/moto/requirements.txt). moto finds an action handler with ``inspect.getmembers`` on the
 response class at request time, so adding a method before the server starts is enough.
 
 A patch that adds a missing action is skipped when the installed moto already implements that action,

@@ -1,6 +1,6 @@
-"""Runs moto in-process on 127.0.0.1 with the patches ACK controllers need (hack/moto/patches.py).
+"""Runs moto in-process on 127.0.0.1 with the patches ACK controllers need (localcluster/moto/patches.py).
 
-Usage: .cache/venv/bin/python hack/moto/server.py [--port N] [--port-file PATH]
+Usage: .cache/venv/bin/python localcluster/moto/server.py [--port N] [--port-file PATH]
   --port 0 (default) picks a free port. When the server listens, one line ``MOTO_PORT=<port>`` is printed
   on stdout (and the port is written to --port-file if given). Patch notes and request logs go to stderr.
   SIGTERM or SIGINT stops the server and exits 0.

@@ -1,7 +1,7 @@
 /**
- * Wires the controller: informers on MarketplaceEnvironments and on every served child kind → a de-duplicating work
- * queue → the reconciler. With leader election, the queue only works while this process holds the Lease, so two
- * replicas never reconcile at once.
+ * The MarketplaceEnvironment controller, wired: informers on MarketplaceEnvironments and on every served child kind →
+ * a de-duplicating work queue → the reconciler. With leader election, the queue only works while this process holds
+ * the Lease, so two replicas never reconcile at once.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, type MarketplaceEnvironment } from '../api/index.js';
@@ -22,9 +22,9 @@ import type { WorkQueueMetrics } from './runtime/work-queue-metrics.js';
 /** Field manager of every write the operator makes (server-side apply ownership). */
 export const FIELD_MANAGER = 'marketplace-operator';
 
-/** Options of {@link Manager}. */
-export interface ManagerOptions {
-  /** Cluster access; the Manager switches connection reuse on for it (see reuseConnections). */
+/** Options of {@link EnvironmentController}. */
+export interface EnvironmentControllerOptions {
+  /** Cluster access; the controller switches connection reuse on for it (see reuseConnections). */
   readonly kubeConfig: KubeConfig;
   readonly logger: Logger;
   /** Namespaces to watch; empty = all. @default [] */
@@ -56,18 +56,18 @@ export interface ManagerOptions {
   readonly childEventBatchMs?: number;
 }
 
-/** What the health endpoints report (see {@link Manager.health}). */
-export interface ManagerHealth {
+/** What the health endpoints report (see {@link EnvironmentController.health}). */
+export interface ControllerHealth {
   /** Informer caches (environments and children) have loaded their first list. */
   readonly synced: boolean;
-  /** {@link Manager.stop} was called: the informers are stopped or stopping. */
+  /** {@link EnvironmentController.stop} was called: the informers are stopped or stopping. */
   readonly stopped: boolean;
   /** The workers run: leading the Lease, or started without leader election. */
   readonly leading: boolean;
 }
 
-/** The running controller. */
-export class Manager {
+/** The running MarketplaceEnvironment controller. */
+export class EnvironmentController {
   /** The client every reconcile writes through. */
   readonly kube: KubeClient;
   /** Writes by verb since start. */
@@ -80,7 +80,7 @@ export class Manager {
   private stopped = false;
   private working = false;
 
-  constructor(private readonly options: ManagerOptions) {
+  constructor(private readonly options: EnvironmentControllerOptions) {
     // One keep-alive connection pool for every request and watch of this process (controllers/runtime/keep-alive.ts).
     reuseConnections(options.kubeConfig);
     this.writes = options.writes ?? new ApiWriteCounter();
@@ -146,7 +146,7 @@ export class Manager {
         if (reason === 'lost') this.options.onLostLeadership?.();
       },
     });
-    await this.elector.start();
+    this.elector.start();
   }
 
   private cachedEnvironment(namespace: string, name: string): MarketplaceEnvironment | undefined {
@@ -158,7 +158,7 @@ export class Manager {
   }
 
   /** State for the health endpoints: liveness = !stopped; readiness = synced (a standby is ready too). */
-  health(): ManagerHealth {
+  health(): ControllerHealth {
     return { synced: this.synced && !this.stopped, stopped: this.stopped, leading: this.working && !this.stopped };
   }
 
