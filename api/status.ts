@@ -40,6 +40,8 @@ export const REASONS = {
   PruneFailed: 'PruneFailed',
   /** Listing or deleting children during the environment's deletion failed. */
   DeletionFailed: 'DeletionFailed',
+  /** An AWS action the operator performs itself, where ACK has no kind for it (controllers/aws-gaps), failed. */
+  AWSActionFailed: 'AWSActionFailed',
   /** Any other error of a reconcile. */
   ReconcileFailed: 'ReconcileFailed',
 } as const;
@@ -73,6 +75,12 @@ export const COMPONENT_REASONS = {
   AWSStatusFailed: 'AWSStatusFailed',
   /** ACK.ResourceSynced is not True, and ACK gave no reason. */
   NotSynced: 'NotSynced',
+  /** An AWS action the operator performs itself (controllers/aws-gaps) failed in a way retrying can fix. */
+  AWSCallFailed: 'AWSCallFailed',
+  /** AWS refused an action the operator performs itself, in a way retrying cannot fix (access denied, invalid input). */
+  AWSCallRejected: 'AWSCallRejected',
+  /** The declaration of an operator-performed AWS action on a child cannot be read (edited by hand). */
+  InvalidDeclaration: 'InvalidDeclaration',
 } as const;
 
 const str = (description: string) => Type.String({ description, maxLength: 2048 });
@@ -134,6 +142,33 @@ const OutputsSchema = Obj(
     ),
     cdn: Type.Optional(Obj({ domainName: opt('CloudFront domain name (*.cloudfront.net).'), distributionID: opt('Distribution id.') }, { description: 'CDN.' })),
     firewall: Type.Optional(Obj({ webACLARN: opt('Web ACL ARN.') }, { description: 'Firewall.' })),
+    loadBalancer: Type.Optional(
+      Obj(
+        {
+          dnsName: opt('DNS name of the load balancer (point a CNAME, or an alias record with canonicalHostedZoneID, at it).'),
+          canonicalHostedZoneID: opt('Route 53 hosted zone id of the load balancer, for alias records.'),
+          arn: opt('Load balancer ARN.'),
+          targetGroupARN: opt('ARN of the target group (the blue one with blue/green).'),
+          greenTargetGroupARN: opt('ARN of the green target group (blue/green only).'),
+          certificateARN: opt('ARN of the HTTPS listener\'s certificate: the one given, or the one the environment requested.'),
+        },
+        { description: 'Load balancer.' },
+      ),
+    ),
+    registry: Type.Optional(Obj({ repositoryURI: opt('URI of the ECR repository (docker push <uri>:<tag>).') }, { description: 'Image registry.' })),
+    compute: Type.Optional(
+      Obj(
+        {
+          clusterName: opt('ECS cluster name (containers).'),
+          serviceNames: Type.Optional(
+            Type.Array(Type.String({ maxLength: 255, description: 'ECS service name.' }), { maxItems: 2, description: 'ECS service names (containers): one, or blue then green.' }),
+          ),
+          autoScalingGroupName: opt('Auto Scaling group name (instances).'),
+          logGroupName: opt('CloudWatch Logs group of the application\'s output.'),
+        },
+        { description: 'Application tier.' },
+      ),
+    ),
     secrets: Type.Optional(
       Type.Array(
         Obj({ name: str('Short name from the spec.'), arn: opt('Secrets Manager ARN.'), rotationDays: Type.Integer({ description: 'Intended rotation period.' }) }, { description: 'A secret.' }),

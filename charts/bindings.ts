@@ -5,8 +5,9 @@
  *
  * Filled by the controller (controllers/): the Origin Access Control id of a Distribution's S3 origins, the WAF web
  * ACL ARN of a Distribution (CLOUDFRONT scope), the Distribution ARN inside a bucket policy, the KMS key ARN of a
- * KMS-encrypted bucket. DBInstance → DBCluster needs no binding: the cluster identifier is a spec name we render.
- * Not yet filled: WAF (REGIONAL) → load balancer, which needs wafv2:AssociateWebACL once the load balancer exists.
+ * KMS-encrypted bucket, the target group ARNs and the ACM certificate ARN of a load balancer listener.
+ * DBInstance → DBCluster needs no binding: the cluster identifier is a spec name we render. A REGIONAL web ACL is
+ * not a field of any child: the operator associates it with the load balancer itself (aws-gaps.ts).
  */
 import { PREFIX } from './naming.js';
 

@@ -11,9 +11,17 @@
  * buckets whose policy names it (it serves them). Within a wave, AWS retries sort out the rest: a web ACL is deleted
  * once the Distribution it protects no longer uses it, a security group once no other group's rules name it.
  */
+import * as acm from '../imports/acm.services.k8s.aws.js';
+import * as applicationautoscaling from '../imports/applicationautoscaling.services.k8s.aws.js';
+import * as autoscaling from '../imports/autoscaling.services.k8s.aws.js';
 import * as cloudfront from '../imports/cloudfront.services.k8s.aws.js';
+import * as cloudwatchlogs from '../imports/cloudwatchlogs.services.k8s.aws.js';
 import * as ec2 from '../imports/ec2.services.k8s.aws.js';
+import * as ecr from '../imports/ecr.services.k8s.aws.js';
+import * as ecs from '../imports/ecs.services.k8s.aws.js';
 import * as elasticache from '../imports/elasticache.services.k8s.aws.js';
+import * as elbv2 from '../imports/elbv2.services.k8s.aws.js';
+import * as iam from '../imports/iam.services.k8s.aws.js';
 import * as kms from '../imports/kms.services.k8s.aws.js';
 import * as rds from '../imports/rds.services.k8s.aws.js';
 import * as s3 from '../imports/s3.services.k8s.aws.js';
@@ -31,36 +39,66 @@ export interface ChildKind {
 
 const child = (gvk: { apiVersion: string; kind: string }, plural: string, deletionWave: number): ChildKind => ({ apiVersion: gvk.apiVersion, kind: gvk.kind, plural, deletionWave });
 
-/** Every kind an environment may render. */
+/** Every kind an environment may render (in the order the trace lists children it has no status for). */
 export const CHILD_KINDS: readonly ChildKind[] = [
-  child(ec2.Vpc.GVK, 'vpcs', 10),
+  child(ec2.Vpc.GVK, 'vpcs', 17),
   // Before its route tables: a route table cannot be deleted while subnets are associated with it.
-  child(ec2.Subnet.GVK, 'subnets', 7),
+  child(ec2.Subnet.GVK, 'subnets', 14),
   // After the route tables that route to it, and after the NAT gateways and elastic IPs: an internet gateway cannot be
   // detached while public addresses are mapped in the VPC.
-  child(ec2.InternetGateway.GVK, 'internetgateways', 9),
-  child(ec2.ElasticIpAddress.GVK, 'elasticipaddresses', 6),
+  child(ec2.InternetGateway.GVK, 'internetgateways', 16),
+  child(ec2.ElasticIpAddress.GVK, 'elasticipaddresses', 13),
   // Before its elastic IP and its subnet: it holds both (an address and a network interface).
-  child(ec2.NatGateway.GVK, 'natgateways', 5),
-  child(ec2.RouteTable.GVK, 'routetables', 8),
-  // After the database and the cache, whose network interfaces use it.
-  child(ec2.SecurityGroup.GVK, 'securitygroups', 4),
-  child(rds.DbSubnetGroup.GVK, 'dbsubnetgroups', 3),
+  child(ec2.NatGateway.GVK, 'natgateways', 12),
+  child(ec2.RouteTable.GVK, 'routetables', 15),
+  // After the database, the cache, the load balancer, the tasks and the instances, whose network interfaces use it.
+  child(ec2.SecurityGroup.GVK, 'securitygroups', 11),
+  child(rds.DbSubnetGroup.GVK, 'dbsubnetgroups', 10),
   // After its member instances: AWS deletes a cluster only once it has no instances.
-  child(rds.DbCluster.GVK, 'dbclusters', 2),
-  child(rds.DbInstance.GVK, 'dbinstances', 1),
-  child(elasticache.CacheSubnetGroup.GVK, 'cachesubnetgroups', 3),
-  child(elasticache.ReplicationGroup.GVK, 'replicationgroups', 1),
+  child(rds.DbCluster.GVK, 'dbclusters', 9),
+  child(rds.DbInstance.GVK, 'dbinstances', 8),
+  child(elasticache.CacheSubnetGroup.GVK, 'cachesubnetgroups', 10),
+  child(elasticache.ReplicationGroup.GVK, 'replicationgroups', 8),
   // After the Distribution that serves it.
-  child(s3.Bucket.GVK, 'buckets', 3),
+  child(s3.Bucket.GVK, 'buckets', 10),
   // After the Distribution whose origins use it.
-  child(cloudfront.OriginAccessControl.GVK, 'originaccesscontrols', 1),
-  child(cloudfront.Distribution.GVK, 'distributions', 0),
+  child(cloudfront.OriginAccessControl.GVK, 'originaccesscontrols', 8),
+  child(cloudfront.Distribution.GVK, 'distributions', 7),
   // With the Distribution: it protects it.
-  child(wafv2.WebAcl.GVK, 'webacls', 0),
-  child(secretsmanager.Secret.GVK, 'secrets', 1),
+  child(wafv2.WebAcl.GVK, 'webacls', 7),
+  child(secretsmanager.Secret.GVK, 'secrets', 8),
+  // Before the target groups it forwards to, the load balancer it belongs to and its certificate: AWS refuses to delete
+  // a target group or a certificate in use.
+  child(elbv2.Listener.GVK, 'listeners', 3),
+  // After the listeners, and after the ECS services and Auto Scaling groups registered in them.
+  child(elbv2.TargetGroup.GVK, 'targetgroups', 4),
+  child(acm.Certificate.GVK, 'certificates', 4),
+  // After its listeners; before its security group and subnets, whose network interfaces it holds.
+  child(elbv2.LoadBalancer.GVK, 'loadbalancers', 5),
+  // The application tier is deleted first: it uses everything else (endpoints, secrets, buckets, the load balancer,
+  // the network). A scaling policy before its scalable target, the target before the ECS service it scales.
+  child(applicationautoscaling.ScalingPolicy.GVK, 'scalingpolicies', 0),
+  child(applicationautoscaling.ScalableTarget.GVK, 'scalabletargets', 1),
+  // Before their target groups (AWS refuses to delete a target group in use), task definitions, cluster and launch
+  // template.
+  child(ecs.Service.GVK, 'services', 2),
+  child(autoscaling.AutoScalingGroup.GVK, 'autoscalinggroups', 2),
+  child(ecs.TaskDefinition.GVK, 'taskdefinitions', 3),
+  child(ecs.Cluster.GVK, 'clusters', 3),
+  // Before the instance profile and the security group it names.
+  child(ec2.LaunchTemplate.GVK, 'launchtemplates', 3),
+  // Before its role: IAM refuses to delete a role still in an instance profile.
+  child(iam.InstanceProfile.GVK, 'instanceprofiles', 4),
+  // After the task definitions and instance profiles using it, before its policies: AWS refuses to delete a policy
+  // still attached to a role.
+  child(iam.Role.GVK, 'roles', 5),
+  child(iam.Policy.GVK, 'policies', 6),
+  // After the task definitions writing to it and the policies naming it.
+  child(cloudwatchlogs.LogGroup.GVK, 'loggroups', 7),
+  // Late, with the other stores of data: after the task definitions and policies naming it.
+  child(ecr.Repository.GVK, 'repositories', 10),
   // Last: the database, the cache, the buckets and the secrets were encrypted with it.
-  child(kms.Key.GVK, 'keys', 11),
+  child(kms.Key.GVK, 'keys', 18),
 ];
 
 /** `apiVersion/kind` key of an object or kind. */

@@ -5,10 +5,15 @@ import type { MarketplaceEnvironment } from '../api/index.js';
 import { AppSecrets } from './constructs/app-secrets.js';
 import { Cache } from './constructs/cache.js';
 import { Cdn } from './constructs/cdn.js';
+import { Certificate } from './constructs/certificate.js';
+import { Containers } from './constructs/containers.js';
 import { Database } from './constructs/database.js';
 import { Firewall } from './constructs/firewall.js';
+import { Instances } from './constructs/instances.js';
 import { KmsKey } from './constructs/kms-key.js';
+import { LoadBalancer } from './constructs/load-balancer.js';
 import { Network } from './constructs/network.js';
+import { Registry } from './constructs/registry.js';
 import { SecurityGroups } from './constructs/security-groups.js';
 import { Storage } from './constructs/storage.js';
 import { EnvironmentContext } from './context.js';
@@ -57,5 +62,44 @@ export class MarketplaceEnvironmentChart extends Chart {
       new Cdn(this, 'cdn', { ctx, spec: spec.cdn, webAclName: spec.firewall?.scope === 'CLOUDFRONT' ? firewall?.name : undefined });
     }
     if (spec.secrets.length > 0) new AppSecrets(this, 'secrets', { ctx, secrets: spec.secrets, kmsKeyName: kms.name });
+    let loadBalancer: LoadBalancer | undefined;
+    if (spec.loadBalancer) {
+      const requested = spec.loadBalancer.listeners.https?.certificate;
+      const certificate = requested?.domainName
+        ? new Certificate(this, 'certificate', { ctx, domainName: requested.domainName, subjectAlternativeNames: requested.subjectAlternativeNames })
+        : undefined;
+      loadBalancer = new LoadBalancer(this, 'load-balancer', {
+        ctx,
+        spec: spec.loadBalancer,
+        subnetNames: network.firstSubnetNamesPerZone(spec.loadBalancer.subnetTier),
+        securityGroupName: sgs.name('lb'),
+        vpcName: network.vpcName,
+        certificateName: certificate?.name,
+        webAclName: spec.firewall?.scope === 'REGIONAL' ? firewall?.name : undefined,
+      });
+    }
+    if (spec.registry) new Registry(this, 'registry', { ctx, spec: spec.registry });
+    const containers = spec.compute?.containers;
+    if (containers) {
+      new Containers(this, 'containers', {
+        ctx,
+        spec: containers,
+        subnetNames: network.subnetNames(containers.service.subnetTier),
+        securityGroupName: sgs.name('app'),
+        kmsKeyName: kms.name,
+        targetGroupNames: loadBalancer?.targetGroupNames,
+        loadBalancerName: loadBalancer?.name,
+      });
+    }
+    const instances = spec.compute?.instances;
+    if (instances) {
+      new Instances(this, 'instances', {
+        ctx,
+        spec: instances,
+        subnetNames: network.subnetNames(instances.subnetTier),
+        securityGroupName: sgs.name('app'),
+        targetGroupName: loadBalancer?.targetGroupNames.blue,
+      });
+    }
   }
 }

@@ -3,7 +3,9 @@
 #   bin/ack/<svc>/controller      one directory per service (every binary is called "controller")
 #   bin/ack/<svc>/.stamp          "<tag> recipe=<n> seconds=<build seconds>"; a rebuild at the same tag and recipe is skipped
 #   bin/ack/<svc>/build.log       output of the last go install attempt(s)
-#   bin/ack/build-summary.tsv     service, tag (or -), status, seconds, detail (one line per service, last run)
+#   bin/ack/build-summary.tsv     service, tag (or -), status, seconds, detail: one line per service of
+#                                 hack/ack-versions.txt, from the last run that tried it (a run for some services
+#                                 keeps the lines of the others)
 # Services and tags come from hack/ack-versions.txt ("<svc> <pinned tag> <fallback tag|->"): the pinned tag
 # is tried first, then the fallback. A service that cannot be built is reported with the exact go error and
 # the script goes on; it exits 0 unless no service at all could be built (or was already built).
@@ -138,9 +140,20 @@ while read -r svc pinned fallback _; do
   fi
 done <"$ROOT/hack/ack-versions.txt"
 
-{ printf 'service\ttag\tstatus\tseconds\tdetail\n'; cat "$tmp_summary"; } >"$SUMMARY"
-log "summary (also in bin/ack/build-summary.tsv):"
-column -t -s $'\t' "$SUMMARY" 2>/dev/null || cat "$SUMMARY"
+# This run's line of a service, else the previous summary's; services no longer listed are dropped.
+row_of() { awk -F'\t' -v s="$1" -v skip="$3" 'NR > skip && $1 == s' "$2" 2>/dev/null | tail -n 1; }
+{
+  printf 'service\ttag\tstatus\tseconds\tdetail\n'
+  while read -r svc _; do
+    [[ -z ${svc:-} || $svc == \#* ]] && continue
+    row=$(row_of "$svc" "$tmp_summary" 0)
+    [[ -z $row ]] && row=$(row_of "$svc" "$SUMMARY" 1)
+    [[ -n $row ]] && printf '%s\n' "$row"
+  done <"$ROOT/hack/ack-versions.txt"
+} >"$SUMMARY.new"
+mv "$SUMMARY.new" "$SUMMARY"
+log "summary of this run (every service: bin/ack/build-summary.tsv):"
+{ printf 'service\ttag\tstatus\tseconds\tdetail\n'; cat "$tmp_summary"; } | { column -t -s $'\t' 2>/dev/null || cat; }
 if [[ $failed -gt 0 ]]; then
   log "$failed service(s) could not be built; the e2e harness runs without them (see bin/ack/<svc>/build.log)"
 fi

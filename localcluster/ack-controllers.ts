@@ -189,11 +189,29 @@ export async function startAckControllers(opts: AckControllersOptions): Promise<
     await Promise.all(running.map((c) => stopOne(c, graceMs)));
     unregister();
   }
-  try {
-    for (const binary of available.filter((b) => wanted.includes(b.service))) {
-      running.push(await spawnController(binary, opts));
+  /** Starts one controller; a port taken by someone else between our probe and its bind gets one retry. */
+  async function startOne(binary: AckControllerBinary, probed: readonly number[]): Promise<void> {
+    let ports = probed;
+    for (let attempt = 1; ; attempt++) {
+      const c = spawnController(binary, opts, ports);
+      running.push(c);
+      try {
+        return await waitHealthy(c, opts.readyTimeoutMs ?? 60_000);
+      } catch (err) {
+        if (attempt > 1 || !ownLog(c).includes('address already in use')) throw err;
+        await stopOne(c, 1_000);
+        running.splice(running.indexOf(c), 1);
+        ports = await freePorts(2);
+      }
     }
-    await Promise.all(running.map((c) => waitHealthy(c, opts.readyTimeoutMs ?? 60_000)));
+  }
+  try {
+    const binaries = available.filter((b) => wanted.includes(b.service));
+    // All ports at once: ports probed one controller at a time could repeat before the previous one has bound them.
+    const ports = await freePorts(2 * binaries.length);
+    const started = await Promise.allSettled(binaries.map((b, i) => startOne(b, ports.slice(2 * i, 2 * i + 2))));
+    const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
   } catch (err) {
     await stopAll(2_000);
     throw err;
@@ -201,8 +219,8 @@ export async function startAckControllers(opts: AckControllersOptions): Promise<
   return { running, missing: missing.filter((m) => opts.services === undefined || opts.services.includes(m.service)), stop: stopAll };
 }
 
-async function spawnController(binary: AckControllerBinary, opts: AckControllersOptions): Promise<RunningAckController> {
-  const [metrics = 0, healthz = 0] = await freePorts(2);
+function spawnController(binary: AckControllerBinary, opts: AckControllersOptions, ports: readonly number[]): RunningAckController {
+  const [metrics = 0, healthz = 0] = ports;
   const args = [...controllerArgs(binary.service, supportedFlags(binary.path), opts.endpoint, { metrics, healthz }, opts.logLevel), ...(opts.extraArgs ?? [])];
   const logPath = join(opts.logDir, `ack-${binary.service}.log`);
   const fd = openSync(logPath, 'a');

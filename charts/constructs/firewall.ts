@@ -4,8 +4,8 @@
  * for the ACL and every rule.
  *
  * CLOUDFRONT scope: the web ACL must be created in us-east-1 whatever the environment's region; the Distribution
- * picks its ARN up through a late binding (cdn.ts). REGIONAL scope: associating it with a load balancer is not done
- * by ACK (bindings.ts, "Not yet filled").
+ * picks its ARN up through a late binding (cdn.ts). REGIONAL scope: ACK cannot associate it with a load balancer;
+ * the load balancer declares the association and the operator makes it (load-balancer.ts, aws-gaps.ts).
  */
 import { Construct } from 'constructs';
 import type { FirewallSpec } from '../../api/index.js';

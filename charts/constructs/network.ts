@@ -52,6 +52,11 @@ export class Network extends Construct {
     return this.subnets.filter((s) => s.tier === tier).map((s) => this.subnetName(s));
   }
 
+  /** Kubernetes names of the first subnet of `tier` in each zone, zone by zone (an ALB takes one subnet per zone). */
+  firstSubnetNamesPerZone(tier: Tier): string[] {
+    return this.subnets.filter((s) => s.tier === tier && s.index === 0).map((s) => this.subnetName(s));
+  }
+
   /** Whether the database or the cache lives in subnets of `tier`. */
   private hostsData(tier: Tier): boolean {
     const { database, cache } = this.ctx.spec;

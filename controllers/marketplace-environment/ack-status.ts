@@ -23,14 +23,24 @@ export interface AckObject {
 /** State, reason and message of one child. */
 export type ChildState = Pick<ComponentStatus, 'state' | 'reason' | 'message'>;
 
-/** Kind-specific readiness: the status field ACK's own "synced" rule checks, and its ready values. */
+/** Kind-specific readiness: the status field (a dot path) ACK's own "synced" rule checks, and its ready values. */
 const KIND_READY: Record<string, { field: string; ready: readonly string[]; failed?: readonly string[] }> = {
   NATGateway: { field: 'state', ready: ['available'], failed: ['failed'] },
   DBCluster: { field: 'status', ready: ['available'] },
   DBInstance: { field: 'dbInstanceStatus', ready: ['available'], failed: ['failed', 'incompatible-parameters', 'incompatible-restore', 'storage-full'] },
   ReplicationGroup: { field: 'status', ready: ['available'], failed: ['create-failed'] },
   Distribution: { field: 'status', ready: ['Deployed'] },
+  LoadBalancer: { field: 'state.code', ready: ['active'], failed: ['failed'] },
+  // ELB refuses a listener certificate ACM has not issued yet: DNS validation can take minutes.
+  Certificate: { field: 'status', ready: ['ISSUED'], failed: ['FAILED', 'VALIDATION_TIMED_OUT', 'REVOKED'] },
 };
+
+/** The value at a dot path of a status, as a string ('' when absent). */
+function statusField(o: AckObject, path: string): string {
+  let value: unknown = o.status;
+  for (const part of path.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  return value === undefined || value === null ? '' : String(value);
+}
 
 const find = (o: AckObject, type: string) => o.status?.conditions?.find((c) => c.type === type);
 const truncate = (s: string) => (s.length > 1024 ? `${s.slice(0, 1021)}...` : s);
@@ -48,7 +58,7 @@ export function childState(o: AckObject): ChildState {
     return { state: 'Failed', reason: truncate(given(terminal.reason) ?? COMPONENT_REASONS.ACKTerminal), message: truncate(given(terminal.message) ?? 'ACK reports a terminal error') };
   }
   const special = o.kind ? KIND_READY[o.kind] : undefined;
-  const value = special ? String(o.status?.[special.field] ?? '') : '';
+  const value = special ? statusField(o, special.field) : '';
   if (special?.failed?.includes(value)) return { state: 'Failed', reason: COMPONENT_REASONS.AWSStatusFailed, message: `${special.field} is ${value}` };
   const synced = find(o, 'ACK.ResourceSynced');
   const ready = find(o, 'Ready');

@@ -14,6 +14,8 @@ import type { HandlerResult } from '../runtime/work-queue.js';
 import { applyChildren, pruneChildren, unrenderedChildren } from './apply.js';
 import type { ChildCache } from './child-cache.js';
 import { objectKey } from './child-kinds.js';
+import { AwsGapActions } from '../aws-gaps/actions.js';
+import { SdkAwsClients } from '../aws-gaps/clients.js';
 import { StepError, during, failureOf } from './conditions.js';
 import { deleteNextWave, listChildren, type DeletionProgress } from './deletion.js';
 import { emitTransitionEvents } from './events.js';
@@ -27,7 +29,7 @@ export const FINALIZER = 'marketplace.platform.dev/finalizer';
 /** Applies in flight per reconcile unless {@link ReconcilerOptions.applyConcurrency} says otherwise. */
 export const DEFAULT_APPLY_CONCURRENCY = 8;
 
-/** Read access to cached environments (the Manager's informer store). */
+/** Read access to cached environments (the EnvironmentController's informer store). */
 export interface EnvironmentReader {
   /** The cached environment, or undefined when the cache has none. */
   get(namespace: string, name: string): MarketplaceEnvironment | undefined;
@@ -38,7 +40,7 @@ export interface ReconcilerOptions {
   readonly kube: KubeClient;
   readonly children: ChildCache;
   /**
-   * Where step 1 reads the environment. The Manager passes its informer cache, as controller-runtime's client does:
+   * Where step 1 reads the environment. The EnvironmentController passes its informer cache, as controller-runtime's client does:
    * the event that enqueued a reconcile has already updated the cache, and a write based on a stale copy fails with
    * 409 (resourceVersion preconditions) and is retried. @default a GET from the API server
    */
@@ -52,6 +54,11 @@ export interface ReconcilerOptions {
   readonly applyConcurrency?: number;
   /** Poll interval while children are not ready (ACK updates arrive as child events; this is the safety net). @default 30_000 */
   readonly progressRequeueMs?: number;
+  /**
+   * Carries out the AWS actions the charts declare where ACK has no kind (charts/aws-gaps.ts).
+   * @default AWS SDK clients with the default credential chain and endpoint settings (docs/aws-gaps.md)
+   */
+  readonly awsGaps?: AwsGapActions;
 }
 
 /** The environment as read from the API server (spec not yet validated). */
@@ -111,7 +118,7 @@ export class RenderCache {
   }
 }
 
-/** What steps 2–7 of one reconcile saw, for the status, and how they ended. */
+/** What steps 2–8 of one reconcile saw, for the status, and how they ended. */
 interface Pass {
   /** What the status is computed from (the rest as nothing seen, see writeStatus). */
   readonly observed: Partial<Observation>;
@@ -133,9 +140,11 @@ type Seen = { -readonly [K in keyof Observation]?: Observation[K] };
 export class Reconciler {
   private readonly renders = new RenderCache();
   private readonly secrets: KnownSecrets;
+  private readonly awsGaps: AwsGapActions;
 
   constructor(private readonly options: ReconcilerOptions) {
     this.secrets = new KnownSecrets(options.knownSecretsTtlMs ?? 300_000);
+    this.awsGaps = options.awsGaps ?? new AwsGapActions({ clients: new SdkAwsClients(), logger: options.logger });
   }
 
   /**
@@ -149,11 +158,11 @@ export class Reconciler {
     const env = (this.options.environments ? this.options.environments.get(namespace, name) : await this.options.kube.get({ apiVersion: API_VERSION, kind: KIND, namespace, name })) as Env | undefined;
     if (!env) return this.forget(namespace, name);
     const log = reconcileLogger(this.options.logger, env, KIND);
-    // 2.–7. the deletion branch, or finalizer, render, apply, prune and read children; undefined when the environment
-    // is gone or going away (nothing to write the status to)
+    // 2.–8. the deletion branch, or finalizer, render, apply, AWS actions, prune and read children; undefined when the
+    // environment is gone or going away (nothing to write the status to)
     const pass = env.metadata.deletionTimestamp ? await this.finalize(env, log) : await this.converge(env, log);
     if (!pass) return;
-    // 8. compute conditions and patch the status once, on every path, a failed one included (undefined: gone meanwhile)
+    // 9. compute conditions and patch the status once, on every path, a failed one included (undefined: gone meanwhile)
     const status = await this.writeStatus(env, pass, log);
     if (!status) return;
     if (pass.error !== undefined) throw pass.error;
@@ -161,7 +170,7 @@ export class Reconciler {
     return status.phase === 'Ready' ? undefined : { requeueAfterMs: this.options.progressRequeueMs ?? 30_000 };
   }
 
-  /** Steps 3–7 for an environment that is not being deleted. */
+  /** Steps 3–8 for an environment that is not being deleted. */
   private async converge(env: Env, log: Logger): Promise<Pass | undefined> {
     const { kube, children } = this.options;
     const namespace = env.metadata.namespace ?? 'default';
@@ -180,16 +189,24 @@ export class Reconciler {
       await during(REASONS.SecretGenerationFailed, 'generated secrets', () => ensureGeneratedSecrets(kube, valid, declaredSecrets(desired), this.secrets));
       const applied = await applyChildren(desired, { kube, cache: children, namespace, envName: name, concurrency: this.options.applyConcurrency ?? DEFAULT_APPLY_CONCURRENCY });
       Object.assign(seen, { live: applied.live, heldBack: applied.heldBack, applyErrors: applied.errors });
-      // 6. prune, only after every apply succeeded, and only for the newest spec (see confirmNewest)
+      // 6. the AWS actions ACK lacks (charts/aws-gaps.ts): ensure those the rendered children declare, and undo those
+      // of the children about to be pruned (AWS refuses to delete a web ACL still associated, for one)
       const unrendered = applied.errors.size === 0 ? unrenderedChildren(desired, applied.live) : [];
-      const newest = unrendered.length === 0 || (await during(REASONS.PruneFailed, 'prune', () => this.confirmNewest(env)));
-      const pruned = newest ? await during(REASONS.PruneFailed, 'prune', () => pruneChildren(unrendered, kube, namespace)) : [];
-      // 7. read children (cache, refreshed by this pass's apply responses, minus what was just pruned)
+      const actions = await this.awsGaps.reconcile(desired, applied.live.values());
+      seen.awsActions = actions.components;
+      const undone = await this.awsGaps.undo(unrendered, applied.live.values());
+      const prunable = undone.pending === 0 ? unrendered : [];
+      // 7. prune, only after every apply and undo succeeded, and only for the newest spec (see confirmNewest)
+      const newest = prunable.length === 0 || (await during(REASONS.PruneFailed, 'prune', () => this.confirmNewest(env)));
+      const pruned = newest ? await during(REASONS.PruneFailed, 'prune', () => pruneChildren(prunable, kube, namespace)) : [];
+      // 8. read children (cache, refreshed by this pass's apply responses, minus what was just pruned)
       const live = new Map(applied.live);
-      if (newest) for (const o of unrendered) live.delete(objectKey(o));
+      if (newest) for (const o of prunable) live.delete(objectKey(o));
       Object.assign(seen, { live, outputs: computeOutputs(desired, live) });
       log.debug({ applied: applied.applied, pruned: pruned.length, heldBack: applied.heldBack.size }, 'reconciled');
       if (applied.errors.size > 0) throw new StepError(REASONS.ApplyFailed, `apply failed for ${[...applied.errors.keys()].map(childName).join(', ')}`);
+      const actionError = actions.error ?? undone.error;
+      if (actionError) throw new StepError(REASONS.AWSActionFailed, `AWS actions: ${actionError.message}`, { cause: actionError });
       return { observed: seen, pruned, requeue: newest ? undefined : 1_000 };
     } catch (err) {
       // Not retried: nothing changes until the spec does, which enqueues the environment again.
@@ -220,6 +237,9 @@ export class Reconciler {
     let progress: DeletionProgress;
     try {
       remaining = await during(REASONS.DeletionFailed, 'list children', () => listChildren(kube, namespace, env.metadata.name, children.unserved()));
+      // The AWS actions ACK lacks are undone first: they name children that the waves delete.
+      const undone = await this.awsGaps.undo(remaining);
+      if (undone.error) throw new StepError(REASONS.AWSActionFailed, `undo AWS actions: ${undone.error.message}`, { cause: undone.error });
       progress = await during(REASONS.DeletionFailed, 'delete children', () => deleteNextWave(kube, namespace, remaining));
     } catch (err) {
       return { observed: { deleting: { kinds: [], remaining: remaining.length }, live: liveMap(remaining) }, error: err };

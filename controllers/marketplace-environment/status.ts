@@ -31,6 +31,8 @@ export interface Observation {
   readonly deleting?: { readonly kinds: readonly string[]; readonly remaining: number };
   /** The error that stopped the reconcile, if one did. */
   readonly failure?: Failure;
+  /** The AWS actions the operator performs itself (controllers/aws-gaps), one component each. */
+  readonly awsActions?: readonly ComponentStatus[];
   readonly outputs: Outputs;
   /** RFC 3339 time used for new transitions. */
   readonly now: string;
@@ -156,7 +158,7 @@ function phaseOf(obs: Observation, conditions: readonly Condition[]): Marketplac
 
 /** The status to write for `obs`. */
 export function computeStatus(obs: Observation): MarketplaceEnvironmentStatus {
-  const components = obs.invalid?.length ? (obs.previous?.components ?? []) : obs.desired.map((o) => componentOf(o, obs));
+  const components = obs.invalid?.length ? (obs.previous?.components ?? []) : [...obs.desired.map((o) => componentOf(o, obs)), ...(obs.awsActions ?? [])];
   const conditions = mergeConditions(obs.previous?.conditions, conditionsFor(obs, components), obs.generation, obs.now);
   const ready = components.filter((c) => c.state === 'Ready').length;
   return {

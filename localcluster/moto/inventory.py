@@ -106,6 +106,11 @@ def _app_tier_ids(endpoint: str, region: str, global_resources: bool) -> dict[st
     }
 
 
+def _attributes(answer: dict) -> dict[str, str]:
+    """Load balancer or target group attributes as one fact each ("attribute <key>"), so a test names only its own."""
+    return {f"attribute {a['Key']}": a["Value"] for a in answer.get("Attributes", [])}
+
+
 def _action(action: dict, tg_names: dict[str, str]) -> dict:
     """One listener or rule action as moto reports it: type, target groups by name with weights, redirect target."""
     fact: dict = {"type": action["Type"]}
@@ -137,6 +142,7 @@ def details(endpoint: str, region: str = "us-east-1", global_resources: bool = T
                 "availabilityZones": len(lb.get("AvailabilityZones", [])),
                 "securityGroups": len(lb.get("SecurityGroups", [])),
                 "listeners": sorted(f"{li['Protocol']}:{li['Port']}" for li in listeners if li["LoadBalancerArn"] == lb["LoadBalancerArn"]),
+                **_attributes(elb.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])),
             }
             for lb in lbs
         },
@@ -152,6 +158,7 @@ def details(endpoint: str, region: str = "us-east-1", global_resources: bool = T
                 "unhealthyThresholdCount": tg.get("UnhealthyThresholdCount"),
                 "matcher": tg.get("Matcher", {}).get("HttpCode"),
                 "loadBalancers": sorted({lb_names.get(a, a) for a in tg.get("LoadBalancerArns", [])}),
+                **_attributes(elb.describe_target_group_attributes(TargetGroupArn=tg["TargetGroupArn"])),
             }
             for tg in tgs
         },
@@ -193,11 +200,12 @@ def details(endpoint: str, region: str = "us-east-1", global_resources: bool = T
     ec2 = _client(endpoint, region, "ec2")
     out["ec2 LaunchTemplate"] = {}
     for lt in _pages(ec2, "describe_launch_templates", "LaunchTemplates"):
-        version = ec2.describe_launch_template_versions(LaunchTemplateId=lt["LaunchTemplateId"], Versions=["$Default"])["LaunchTemplateVersions"][0]
+        version = ec2.describe_launch_template_versions(LaunchTemplateId=lt["LaunchTemplateId"], Versions=["$Latest"])["LaunchTemplateVersions"][0]
         data = version.get("LaunchTemplateData", {})
-        out["ec2 LaunchTemplate"][lt["LaunchTemplateId"]] = {
+        out["ec2 LaunchTemplate"][lt["LaunchTemplateId"]] = {  # the data is the latest version's
             "name": lt["LaunchTemplateName"],
             "defaultVersion": lt.get("DefaultVersionNumber"),
+            "latestVersion": lt.get("LatestVersionNumber"),
             "instanceType": data.get("InstanceType"),
             "imageID": data.get("ImageId"),
             "instanceProfile": data.get("IamInstanceProfile", {}).get("Name"),

@@ -20,11 +20,15 @@ from typing import Callable
 
 from moto.core.responses import ActionResult, EmptyResult
 from moto.ec2.exceptions import DependencyViolationError
+from moto.ec2.models.launch_templates import LaunchTemplateBackend
 from moto.ec2.models.security_groups import SecurityGroupBackend
 from moto.ec2.models.subnets import SubnetBackend
 from moto.elasticache import models as ec_models
 from moto.elasticache.exceptions import CacheSubnetGroupNotFound, ElastiCacheException
 from moto.elasticache.responses import ElastiCacheResponse
+from moto.elbv2.responses import ELBV2Response
+from moto.iam.exceptions import DeleteConflictException
+from moto.iam.models import IAMBackend
 from moto.rds import utils as rds_utils
 from moto.s3 import models as s3_models
 
@@ -241,6 +245,76 @@ def _ec2_delete_subnet_drops_route_table_association() -> bool:
     return True
 
 
+def _ec2_launch_template_tags_stay_out_of_the_data() -> bool:
+    # moto 5.2.5 CreateLaunchTemplate copies the request's TagSpecifications (on AWS they tag the launch template
+    # itself, ResourceType "launch-template") into the version's LaunchTemplateData, where AWS only has the tags for
+    # what the template launches (instances, volumes, ...). ec2-controller (v1.19.0) reads the data back after the
+    # create, sees Spec.Data.TagSpecifications it did not ask for (its own services.k8s.aws/* tags), and creates a
+    # second version to "remove" them: every LaunchTemplate started at version 2 with version 1 as default. Keep the
+    # launch template's own tags out of its data, as AWS does.
+    original = LaunchTemplateBackend.create_launch_template
+    if getattr(original, "_ack_patched", False):
+        return False
+
+    def create_launch_template(self, name, description, template_data, tag_spec):  # type: ignore[no-untyped-def]
+        specs = [s for s in template_data.get("TagSpecifications") or [] if s.get("ResourceType") != "launch-template"]
+        if specs:
+            template_data["TagSpecifications"] = specs
+        else:
+            template_data.pop("TagSpecifications", None)
+        return original(self, name, description, template_data, tag_spec)
+
+    create_launch_template._ack_patched = True  # type: ignore[attr-defined]
+    LaunchTemplateBackend.create_launch_template = create_launch_template  # type: ignore[method-assign]
+    return True
+
+
+def _elbv2_load_balancer_keeps_prefix_for_ipv6_source_nat() -> bool:
+    # moto 5.2.5 CreateLoadBalancer ignores EnablePrefixForIpv6SourceNat and never returns it. elbv2-controller
+    # (>= v1.3.0; v1.5.1 here) copies the create and describe answers into the spec, then waits for that field in its
+    # late initialization (pkg/resource/load_balancer/manager.go incompleteLateInitialization): without it a
+    # LoadBalancer stays ACK.LateInitialized=False / ResourceSynced=False forever, and no Listener referencing it can
+    # resolve. AWS answers the setting the load balancer was created with; so does moto with this patch (a load
+    # balancer created without it still reports none: that case is the chart's to avoid, see docs/e2e.md).
+    original = ELBV2Response.create_load_balancer
+    if getattr(original, "_ack_patched", False) or "EnablePrefixForIpv6SourceNat" in inspect.getsource(original):
+        return False
+
+    def create_load_balancer(self: ELBV2Response) -> ActionResult:
+        result = original(self)
+        value = self._get_param("EnablePrefixForIpv6SourceNat")
+        if value:
+            name = self._get_param("Name")
+            for balancer in self.elbv2_backend.load_balancers.values():
+                if balancer.name == name:
+                    balancer.enable_prefix_for_ipv6_source_nat = value
+        return result
+
+    create_load_balancer._ack_patched = True  # type: ignore[attr-defined]
+    ELBV2Response.create_load_balancer = create_load_balancer  # type: ignore[method-assign]
+    return True
+
+
+def _iam_attached_policy_is_not_deleted() -> bool:
+    # moto 5.2.5 deletes a managed policy that is still attached to a role (and leaves the attachment in the role).
+    # AWS refuses with DeleteConflict ("Cannot delete a policy attached to entities.") until it is detached. The
+    # difference stops the iam-controller: it deletes a Role by detaching each of its policies first, and moto
+    # answers the detach of an already deleted policy with NoSuchEntity, forever, so the Role keeps its finalizer.
+    # With AWS's rule the Policy's delete is retried until the Role is gone.
+    original = IAMBackend.delete_policy
+    if getattr(original, "_ack_patched", False) or "attachment_count" in inspect.getsource(original):
+        return False
+
+    def delete_policy(self, policy_arn):  # type: ignore[no-untyped-def]
+        if self.get_policy(policy_arn).attachment_count > 0:
+            raise DeleteConflictException("Cannot delete a policy attached to entities.")
+        return original(self, policy_arn)
+
+    delete_policy._ack_patched = True  # type: ignore[attr-defined]
+    IAMBackend.delete_policy = delete_policy  # type: ignore[method-assign]
+    return True
+
+
 # How long the response of an SDK invocation is kept for a retried attempt of the same invocation.
 REPLAY_TTL_SECONDS = 300.0
 
@@ -326,6 +400,21 @@ PATCHES: list[Patch] = [
         "ec2:DeleteSubnet-drops-route-table-association",
         "moto keeps a deleted subnet's route table association, so the route table can never be deleted",
         _ec2_delete_subnet_drops_route_table_association,
+    ),
+    Patch(
+        "ec2:CreateLaunchTemplate-tags-not-in-data",
+        "moto puts the launch template's own tags into its data; ec2-controller then creates a second version",
+        _ec2_launch_template_tags_stay_out_of_the_data,
+    ),
+    Patch(
+        "elbv2:CreateLoadBalancer-keeps-EnablePrefixForIpv6SourceNat",
+        "moto drops the setting; elbv2-controller waits for it in late initialization, so no LoadBalancer syncs",
+        _elbv2_load_balancer_keeps_prefix_for_ipv6_source_nat,
+    ),
+    Patch(
+        "iam:DeletePolicy-attached",
+        "moto deletes a policy a role still has attached; AWS answers DeleteConflict",
+        _iam_attached_policy_is_not_deleted,
     ),
     Patch(
         "server:sdk-retry-gets-first-response",

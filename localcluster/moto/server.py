@@ -16,6 +16,9 @@ import sys
 import threading
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the tracked sources
+# AWS accounts have the AWS-managed IAM policies (arn:aws:iam::aws:policy/...); moto loads them only when asked.
+# Without them a Role that attaches one (spec.policies) never syncs: AttachRolePolicy answers NoSuchEntity.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import moto  # noqa: E402

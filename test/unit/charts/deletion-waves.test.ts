@@ -5,10 +5,12 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { validateEnvironment } from '../../../api/index.js';
 import { BINDINGS_ANNOTATION, type Binding } from '../../../charts/bindings.js';
 import { CHILD_KINDS } from '../../../charts/child-kinds.js';
 import { deletionWave, kindsOfWave } from '../../../charts/deletion-order.js';
 import { renderEnvironment, type RenderedObject } from '../../../charts/index.js';
+import { validApplicationBase, withInstances } from '../../fixtures/invalid-specs.js';
 import { ROOT } from '../helpers/ack-schemas.js';
 import { example } from '../helpers/render-construct.js';
 
@@ -28,6 +30,9 @@ const renders: [string, RenderedObject[]][] = [
       }),
     ),
   ],
+  // The application tier with containers (blue/green, a requested certificate) and with instances.
+  ['the application tier with containers', renderEnvironment(validateEnvironment(validApplicationBase()))],
+  ['the application tier with instances', renderEnvironment(validateEnvironment(withInstances(validApplicationBase())))],
 ];
 
 /** `{from: {name}}` references anywhere in a spec. */
@@ -72,13 +77,20 @@ describe('deletion waves declared by the child kinds', () => {
     for (const k of CHILD_KINDS) expect(deletionWave(k.kind)).toBe(k.deletionWave);
   });
 
-  it('keeps the order AWS needs: edge, then data stores, then their groups, the network inside out, and the key last', () => {
+  it('keeps the order AWS needs: application tier, edge, then data stores, then their groups, the network inside out, and the key last', () => {
     const waves = [...new Set(CHILD_KINDS.map((k) => k.deletionWave))].sort((a, b) => a - b);
     expect(waves.map((w) => kindsOfWave(w).sort())).toEqual([
-      ['Distribution', 'WebACL'],
+      ['ScalingPolicy'],
+      ['ScalableTarget'],
+      ['AutoScalingGroup', 'Service'],
+      ['Cluster', 'LaunchTemplate', 'Listener', 'TaskDefinition'],
+      ['Certificate', 'InstanceProfile', 'TargetGroup'],
+      ['LoadBalancer', 'Role'],
+      ['Policy'],
+      ['Distribution', 'LogGroup', 'WebACL'],
       ['DBInstance', 'OriginAccessControl', 'ReplicationGroup', 'Secret'],
       ['DBCluster'],
-      ['Bucket', 'CacheSubnetGroup', 'DBSubnetGroup'],
+      ['Bucket', 'CacheSubnetGroup', 'DBSubnetGroup', 'Repository'],
       ['SecurityGroup'],
       ['NATGateway'],
       ['ElasticIPAddress'],
@@ -91,7 +103,7 @@ describe('deletion waves declared by the child kinds', () => {
   });
 
   it('refuses a kind that declares no wave instead of deleting it last', () => {
-    expect(() => deletionWave('LoadBalancer')).toThrow(/LoadBalancer is not a child kind/);
+    expect(() => deletionWave('UserPool')).toThrow(/UserPool is not a child kind/);
   });
 
   describe.each(renders)('%s', (_, objects) => {

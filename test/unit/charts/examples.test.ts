@@ -52,7 +52,7 @@ describe.each(prefixes)('example %s', (prefix) => {
   });
 
   it('puts the deletion policy on every data-bearing child', () => {
-    const data = objects.filter((o) => ['DBCluster', 'DBInstance', 'ReplicationGroup', 'Bucket', 'Key', 'Secret'].includes(o.kind));
+    const data = objects.filter((o) => ['DBCluster', 'DBInstance', 'ReplicationGroup', 'Bucket', 'Key', 'Secret', 'Repository'].includes(o.kind));
     for (const o of data) expect(o.metadata.annotations['services.k8s.aws/deletion-policy']).toBe(env.spec.deletionPolicy.toLowerCase());
   });
 

@@ -17,6 +17,12 @@ describe('childState', () => {
     ['replication group create-failed (ACK marks it synced)', { kind: 'ReplicationGroup', status: { status: 'create-failed', conditions: synced } }, 'Failed', 'AWSStatusFailed'],
     ['distribution still in progress', { kind: 'Distribution', status: { status: 'InProgress', conditions: synced } }, 'Progressing', 'AWSStatus'],
     ['distribution deployed', { kind: 'Distribution', status: { status: 'Deployed', conditions: synced } }, 'Ready', undefined],
+    ['load balancer provisioning (a nested state field)', { kind: 'LoadBalancer', status: { state: { code: 'provisioning' }, conditions: synced } }, 'Progressing', 'AWSStatus'],
+    ['load balancer active', { kind: 'LoadBalancer', status: { state: { code: 'active' }, conditions: synced } }, 'Ready', undefined],
+    ['load balancer failed', { kind: 'LoadBalancer', status: { state: { code: 'failed' }, conditions: synced } }, 'Failed', 'AWSStatusFailed'],
+    ['certificate waiting for DNS validation', { kind: 'Certificate', status: { status: 'PENDING_VALIDATION', conditions: synced } }, 'Progressing', 'AWSStatus'],
+    ['certificate issued', { kind: 'Certificate', status: { status: 'ISSUED', conditions: synced } }, 'Ready', undefined],
+    ['certificate validation timed out', { kind: 'Certificate', status: { status: 'VALIDATION_TIMED_OUT', conditions: synced } }, 'Failed', 'AWSStatusFailed'],
   ])('%s', (_name, obj, state, reason) => {
     const s = childState(obj);
     expect(s.state).toBe(state);

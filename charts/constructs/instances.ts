@@ -1,0 +1,138 @@
+/**
+ * Instances (spec.compute.instances): an EC2 launch template, an Auto Scaling group launched from it and registered
+ * in the load balancer's target group, the log group, and the derived instance role with its instance profile.
+ *
+ * What ACK cannot express here:
+ * - Target tracking on average CPU (spec cpuTargetPercent): the autoscaling controller (up to v1.2.1) has no kind for
+ *   autoscaling:PutScalingPolicy, and Application Auto Scaling does not scale EC2 Auto Scaling groups. No policy is
+ *   rendered; the group keeps desiredCapacity.
+ * - All the tier's subnets: the group's `vpcZoneIdentifier` is one comma-separated string with no ACK reference, and a
+ *   late binding carries one value per field. The group is placed in the tier's first subnet (one availability zone)
+ *   until bindings can join several values into one string; widening it then is an in-place update of the group.
+ *
+ * LaunchTemplate has no reference fields (ec2 v1.19.0 and v1.20.0 alike): the app security group's id and the
+ * instance profile's ARN are late bindings, and so the template waits for both. The group names the template by its
+ * name (the only form the AutoScalingGroup CRD takes) and waits until it exists.
+ */
+import { Construct } from 'constructs';
+import type { InstancesSpec } from '../../api/index.js';
+import * as autoscaling from '../../imports/autoscaling.services.k8s.aws.js';
+import * as ec2 from '../../imports/ec2.services.k8s.aws.js';
+import * as iam from '../../imports/iam.services.k8s.aws.js';
+import { VALUE_PLACEHOLDER, type Binding } from '../bindings.js';
+import type { EnvironmentContext } from '../context.js';
+import { AppLogGroup } from './app-log-group.js';
+import { ARN, awsManagedPolicy, instanceRoleGrants, SSM_MANAGED_POLICY } from './iam-grants.js';
+import { DerivedRole } from './iam.js';
+
+/** Days the instances' log group keeps events (the API has no setting for instances; the containers' default). */
+export const INSTANCE_LOG_RETENTION_DAYS = 30;
+/** Trust principal of the instance role. */
+export const EC2_PRINCIPAL = 'ec2.amazonaws.com';
+/** Launch template version the group launches: the newest, so a changed template applies to new instances. */
+export const LAUNCH_TEMPLATE_VERSION = '$Latest';
+
+/** Props of {@link Instances}. */
+export interface InstancesProps {
+  /** Rendering context of the environment. */
+  readonly ctx: EnvironmentContext;
+  /** `spec.compute.instances`, defaulted. */
+  readonly spec: InstancesSpec;
+  /** Kubernetes names of the subnets of `spec.subnetTier`, zone by zone. */
+  readonly subnetNames: readonly string[];
+  /** Kubernetes name of the app security group. */
+  readonly securityGroupName: string;
+  /** Kubernetes name of the elbv2 TargetGroup of spec.loadBalancer. @default none: no load balancer */
+  readonly targetGroupName?: string;
+}
+
+/** The EC2 Auto Scaling application tier of one environment. */
+export class Instances extends Construct {
+  /** Kubernetes name of the AutoScalingGroup. */
+  static groupName(ctx: EnvironmentContext): string {
+    return ctx.names.k8s('asg');
+  }
+
+  /** Kubernetes name of the LaunchTemplate. */
+  static launchTemplateName(ctx: EnvironmentContext): string {
+    return ctx.names.k8s('launch-template');
+  }
+
+  /** Kubernetes name of the InstanceProfile. */
+  static instanceProfileName(ctx: EnvironmentContext): string {
+    return ctx.names.k8s('instance-profile');
+  }
+
+  constructor(scope: Construct, id: string, props: InstancesProps) {
+    super(scope, id);
+    const { ctx, spec } = props;
+    const { names } = ctx;
+    new AppLogGroup(this, 'logs', { ctx, retentionDays: INSTANCE_LOG_RETENTION_DAYS });
+    const role = new DerivedRole(this, 'instance-role', {
+      ctx,
+      name: 'instance',
+      service: EC2_PRINCIPAL,
+      description: 'EC2 instance role (logs, Systems Manager)',
+      grants: instanceRoleGrants(ctx),
+      managedPolicyARNs: [awsManagedPolicy(ctx, SSM_MANAGED_POLICY)],
+    });
+    const profileName = Instances.instanceProfileName(ctx);
+    const profileAwsName = names.aws('instance');
+    new iam.InstanceProfile(this, 'instance-profile', {
+      metadata: ctx.metadata('compute', profileName),
+      spec: { name: profileAwsName, path: '/', roleRef: ctx.ref(role.resourceName), tags: names.tags(profileAwsName) },
+    });
+
+    const templateName = Instances.launchTemplateName(ctx);
+    const templateAwsName = names.aws('app');
+    const templateBindings: Binding[] = [
+      { path: '/spec/data/securityGroupIDs/0', from: { ...ec2.SecurityGroup.GVK, name: props.securityGroupName }, fieldPath: 'status.id', required: true },
+      { path: '/spec/data/iamInstanceProfile/arn', from: { ...iam.InstanceProfile.GVK, name: profileName }, fieldPath: ARN, required: true },
+    ];
+    const instanceTags = names.tags(templateAwsName);
+    new ec2.LaunchTemplate(this, 'launch-template', {
+      metadata: ctx.metadata('compute', templateName, { bindings: templateBindings }),
+      spec: {
+        name: templateAwsName,
+        data: {
+          imageId: spec.amiId,
+          instanceType: spec.instanceType,
+          ...(spec.userData !== undefined ? { userData: Buffer.from(spec.userData, 'utf8').toString('base64') } : {}),
+          // The element is the binding's target; the template is held back until the group's id replaces it.
+          securityGroupIDs: [VALUE_PLACEHOLDER],
+          monitoring: { enabled: spec.detailedMonitoring },
+          // IMDSv2 only. Two hops, so a container on the instance still reaches the metadata service.
+          metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 2 },
+          tagSpecifications: ['instance', 'volume'].map((resourceType) => ({ resourceType, tags: instanceTags })),
+        },
+        tags: names.tags(templateAwsName),
+      },
+    });
+
+    const firstSubnet = props.subnetNames[0];
+    if (!firstSubnet) throw new Error(`spec.compute.instances.subnetTier ${spec.subnetTier} has no subnets`);
+    const groupAwsName = names.aws('asg');
+    const groupBindings: Binding[] = [
+      { path: '/spec/vpcZoneIdentifier', from: { ...ec2.Subnet.GVK, name: firstSubnet }, fieldPath: 'status.subnetID', required: true },
+      // Waits for the launch template to exist in AWS (CreateAutoScalingGroup refuses an unknown one): the template
+      // is the name itself, so the binding only waits for the template's id to be reported.
+      { path: '/spec/launchTemplate/launchTemplateName', from: { ...ec2.LaunchTemplate.GVK, name: templateName }, fieldPath: 'status.id', template: templateAwsName, required: true },
+    ];
+    const targetGroup = props.targetGroupName;
+    new autoscaling.AutoScalingGroup(this, 'group', {
+      metadata: ctx.metadata('compute', Instances.groupName(ctx), { bindings: groupBindings, outputs: [{ output: '/compute/autoScalingGroupName', value: groupAwsName }] }),
+      spec: {
+        name: groupAwsName,
+        minSize: spec.minSize,
+        maxSize: spec.maxSize,
+        desiredCapacity: spec.desiredCapacity ?? spec.minSize,
+        launchTemplate: { launchTemplateName: templateAwsName, version: LAUNCH_TEMPLATE_VERSION },
+        ...(targetGroup ? { targetGroupRefs: [ctx.ref(targetGroup)] } : {}),
+        // The load balancer's health checks when there is one (an instance whose application fails them is replaced).
+        healthCheckType: targetGroup ? 'ELB' : 'EC2',
+        healthCheckGracePeriod: spec.healthCheckGracePeriodSeconds,
+        tags: names.tags(groupAwsName),
+      },
+    });
+  }
+}

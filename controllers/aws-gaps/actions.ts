@@ -1,0 +1,218 @@
+/**
+ * The aws-gaps executor: carries out the AWS actions the charts declare for what ACK lacks (charts/aws-gaps.ts,
+ * docs/aws-gaps.md). `reconcile` runs after the children are applied: for each declaration of a desired child it
+ * resolves the late values from the live children, waits while one is unknown, and otherwise ensures the declared
+ * state in AWS, reporting one status component per declaration and an error that carries its retry decision.
+ * `undo` runs before the children a declaration names are deleted (environment deletion, prune).
+ *
+ * A state read from or written to AWS is trusted for `recheckMs` (per process): reconciles come with every child
+ * event, and WAF's API quotas are a few calls per second per account, so a steady environment costs one read per
+ * declaration per period, and a change made outside the operator is corrected within that period.
+ */
+import { COMPONENT_REASONS, type ComponentStatus } from '../../api/index.js';
+import type { AwsGap, LateValue } from '../../charts/aws-gaps.js';
+import { TerminalError } from '../runtime/errors.js';
+import type { Logger } from '../runtime/logger.js';
+import { AwsCallError } from './aws-errors.js';
+import type { AwsClients } from './clients.js';
+import { ChildIndex, componentOf, declarationsOf, describeLateValue, regionOf, type AwsGapChild } from './declarations.js';
+import type { GapHandler, GapValues } from './handler.js';
+import { webAclAssociation } from './web-acl-association.js';
+
+/** Our reasons in `status.components` (AWS's error code and message go into the message). */
+export const AWS_GAP_REASONS = {
+  /** Waiting: a late value is not known yet (its child is missing, not synced, or has not reported the field). */
+  waiting: COMPONENT_REASONS.WaitingForDependency,
+  /** Progressing: an AWS call failed in a way retrying can fix (throttling, 5xx, network); retried with backoff. */
+  retrying: COMPONENT_REASONS.AWSCallFailed,
+  /** Failed: AWS refused in a way retrying cannot fix (access denied, invalid parameter). */
+  rejected: COMPONENT_REASONS.AWSCallRejected,
+  /** Failed: the annotation cannot be read. */
+  invalid: COMPONENT_REASONS.InvalidDeclaration,
+} as const;
+
+/** How long a state seen in AWS is trusted by default: 10 minutes. */
+export const DEFAULT_RECHECK_MS = 600_000;
+
+/** One handler per declaration type. */
+const HANDLERS: { readonly [T in AwsGap['type']]: GapHandler<Extract<AwsGap, { type: T }>> } = {
+  WebACLAssociation: webAclAssociation,
+};
+
+/** Marks a target whose action was undone. */
+const UNDONE = '';
+
+/** Dependencies of {@link AwsGapActions}. */
+export interface AwsGapActionsOptions {
+  /** AWS API clients (SdkAwsClients in production, fakes in unit tests). */
+  readonly clients: AwsClients;
+  /** Writes to AWS are logged at info; failures are returned, and logged where they are handled (the work queue). */
+  readonly logger: Logger;
+  /** How long a state seen in AWS is trusted before it is read again. @default DEFAULT_RECHECK_MS */
+  readonly recheckMs?: number;
+  /** Milliseconds clock. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Outcome of {@link AwsGapActions.reconcile}. */
+export interface AwsGapReport {
+  /** One entry per declaration of the desired children, in their order, for `status.components`. */
+  readonly components: readonly ComponentStatus[];
+  /**
+   * Set when an AWS call failed: a TerminalError when retrying cannot help any of the failures (not requeued), else
+   * an Error retried with backoff. Undefined while declarations are only waiting (child events bring them back).
+   */
+  readonly error?: Error;
+}
+
+/** Outcome of {@link AwsGapActions.undo}. */
+export interface AwsGapUndoReport {
+  /** Declarations not undone yet: the children they name must not be deleted yet. */
+  readonly pending: number;
+  /** Why, with its retry decision as in {@link AwsGapReport.error}. */
+  readonly error?: Error;
+}
+
+interface Known {
+  /** The resolved inputs ensured, or {@link UNDONE}. */
+  readonly state: string;
+  readonly message: string;
+  readonly at: number;
+}
+
+/** See the module comment. One instance per controller process, shared by every environment. */
+export class AwsGapActions {
+  private readonly known = new Map<string, Known>();
+
+  constructor(private readonly options: AwsGapActionsOptions) {}
+
+  /** Ensures the declarations of `desired` (rendered children), reading late values from `live`. */
+  async reconcile(desired: readonly AwsGapChild[], live: Iterable<AwsGapChild>): Promise<AwsGapReport> {
+    this.forgetExpired();
+    const index = new ChildIndex(live);
+    const components: ComponentStatus[] = [];
+    const failures: Error[] = [];
+    for (const child of desired) {
+      const { gaps, invalid } = declarationsOf(child);
+      if (invalid) {
+        components.push({ component: componentOf(child), kind: child.kind ?? 'unknown', name: child.metadata?.name ?? '', state: 'Failed', reason: AWS_GAP_REASONS.invalid, message: truncate(invalid) });
+        failures.push(new TerminalError(`${child.kind}/${child.metadata?.name}: ${invalid}`));
+        continue;
+      }
+      for (const gap of gaps) {
+        const { component, failure } = await this.ensure(child, gap, index);
+        components.push(component);
+        if (failure) failures.push(failure);
+      }
+    }
+    return { components, ...(failures.length > 0 ? { error: combine(failures) } : {}) };
+  }
+
+  /**
+   * Undoes the declarations carried by `children` (live children about to be deleted), reading late values from
+   * `live` and `children`. A declaration whose target never got its value (no ARN) has nothing to undo.
+   */
+  async undo(children: readonly AwsGapChild[], live: Iterable<AwsGapChild> = []): Promise<AwsGapUndoReport> {
+    this.forgetExpired();
+    const index = new ChildIndex([...live, ...children]);
+    const failures: Error[] = [];
+    for (const child of children) {
+      const { gaps, invalid } = declarationsOf(child);
+      if (invalid) {
+        // Handled here: an annotation edited by hand must not block the deletion of the environment.
+        this.options.logger.warn({ child: `${child.kind}/${child.metadata?.name}`, reason: invalid }, 'AWS action declarations unreadable; nothing undone for this child');
+        continue;
+      }
+      for (const gap of gaps) {
+        const handler = HANDLERS[gap.type] as GapHandler<AwsGap>;
+        const target = resolveAll(handler.targetInputs(gap), index, false);
+        if (!target.values) continue;
+        const key = keyOf(gap, target.values);
+        if (this.trusted(key)?.state === UNDONE) continue;
+        try {
+          const region = regionOf(child);
+          if (await handler.undo({ clients: this.options.clients, region }, target.values, gap)) {
+            this.options.logger.info({ kind: handler.kind, name: gap.name, region, ...target.values }, `${handler.kind} ${gap.name} undone`);
+          }
+          this.known.set(key, { state: UNDONE, message: '', at: this.now() });
+        } catch (err) {
+          this.known.delete(key);
+          failures.push(err as Error);
+        }
+      }
+    }
+    return { pending: failures.length, ...(failures.length > 0 ? { error: combine(failures) } : {}) };
+  }
+
+  private async ensure(child: AwsGapChild, gap: AwsGap, index: ChildIndex): Promise<{ component: ComponentStatus; failure?: Error }> {
+    const handler = HANDLERS[gap.type] as GapHandler<AwsGap>;
+    const base = { component: componentOf(child), kind: handler.kind, name: gap.name };
+    const { values, missing } = resolveAll(handler.ensureInputs(gap), index, true);
+    if (!values) return { component: { ...base, state: 'Waiting', reason: AWS_GAP_REASONS.waiting, message: `waiting for ${missing.join(', ')}` } };
+    const key = keyOf(gap, Object.fromEntries(Object.keys(handler.targetInputs(gap)).map((input) => [input, values[input]!])));
+    const state = JSON.stringify(values);
+    const known = this.trusted(key);
+    if (known?.state === state) return { component: { ...base, state: 'Ready', message: known.message } };
+    const region = regionOf(child);
+    try {
+      const { message, changed } = await handler.ensure({ clients: this.options.clients, region }, values, gap);
+      if (changed) this.options.logger.info({ kind: handler.kind, name: gap.name, region, ...values }, `${handler.kind} ${gap.name}: ${message}`);
+      this.known.set(key, { state, message, at: this.now() });
+      return { component: { ...base, state: 'Ready', message } };
+    } catch (err) {
+      this.known.delete(key);
+      const retry = isRetryable(err);
+      const component: ComponentStatus = { ...base, state: retry ? 'Progressing' : 'Failed', reason: retry ? AWS_GAP_REASONS.retrying : AWS_GAP_REASONS.rejected, message: truncate((err as Error).message) };
+      return { component, failure: err as Error };
+    }
+  }
+
+  /** The known state of `key` while it is still trusted. */
+  private trusted(key: string): Known | undefined {
+    const known = this.known.get(key);
+    return known && !this.expired(known) ? known : undefined;
+  }
+
+  private expired(known: Known): boolean {
+    return this.now() - known.at >= (this.options.recheckMs ?? DEFAULT_RECHECK_MS);
+  }
+
+  /** Drops states no longer trusted, so that deleted environments' load balancers are not remembered forever. */
+  private forgetExpired(): void {
+    for (const [key, known] of this.known) if (this.expired(known)) this.known.delete(key);
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+}
+
+/** Resolves every input; `values` is undefined (and `missing` names what) while one is unknown. */
+function resolveAll(inputs: Readonly<Record<string, LateValue>>, index: ChildIndex, synced: boolean): { values?: GapValues; missing: string[] } {
+  const values: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const [input, late] of Object.entries(inputs)) {
+    const value = index.resolve(late, synced);
+    if (value === undefined) missing.push(describeLateValue(late));
+    else values[input] = value;
+  }
+  return missing.length > 0 ? { missing } : { values, missing };
+}
+
+/** The AWS resource a declaration acts on (its type and target ARNs), unique across environments. */
+const keyOf = (gap: AwsGap, target: GapValues) => `${gap.type} ${JSON.stringify(target)}`;
+
+function isRetryable(err: unknown): boolean {
+  return err instanceof AwsCallError ? err.retryable : !(err instanceof TerminalError);
+}
+
+/** One error for several failures: retried with backoff when any of them can be fixed by retrying. */
+function combine(failures: readonly Error[]): Error {
+  const message = failures.map((f) => f.message).join('; ');
+  const retryable = failures.find(isRetryable);
+  return retryable ? new Error(`AWS actions failed: ${message}`, { cause: retryable }) : new TerminalError(`AWS actions rejected: ${message}`, { cause: failures[0] });
+}
+
+function truncate(s: string): string {
+  return s.length > 1024 ? `${s.slice(0, 1021)}...` : s;
+}

@@ -1,0 +1,102 @@
+/** An in-memory WAFv2 behind the AwsClients factory, recording every call; and the children of an environment. */
+import { WAFNonexistentItemException } from '@aws-sdk/client-wafv2';
+import { arnOf, awsGapAnnotations, type WebAclAssociation } from '../../../charts/aws-gaps.js';
+import { REGION_ANNOTATION } from '../../../charts/context.js';
+import { COMPONENT_LABEL } from '../../../charts/naming.js';
+import type { AwsClients, WebAclApi } from '../../../controllers/aws-gaps/clients.js';
+import type { AwsGapChild } from '../../../controllers/aws-gaps/declarations.js';
+
+/** One recorded call: operation, region and arguments. */
+export interface Call {
+  readonly operation: 'GetWebACLForResource' | 'AssociateWebACL' | 'DisassociateWebACL';
+  readonly region: string | undefined;
+  readonly args: readonly string[];
+}
+
+/** An AWS SDK-like error: the code in `name`, AWS's message in `message`. */
+export function awsError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { name: code, $fault: 'client', $metadata: { httpStatusCode: 400 } });
+}
+
+/** See the module comment. Resources in `existing` (or all, when it is undefined) exist; others answer not-found. */
+export class FakeWafv2 implements AwsClients {
+  /** Resource ARN → web ACL ARN. */
+  readonly associations = new Map<string, string>();
+  readonly calls: Call[] = [];
+  /** The next calls of an operation fail with these errors, in order. */
+  readonly failures = new Map<Call['operation'], Error[]>();
+  existing?: Set<string>;
+
+  webAcl(region: string | undefined): WebAclApi {
+    const call = (operation: Call['operation'], ...args: string[]) => {
+      this.calls.push({ operation, region, args });
+      const failure = this.failures.get(operation)?.shift();
+      if (failure) throw failure;
+      if (this.existing && !this.existing.has(args.at(-1)!)) {
+        throw new WAFNonexistentItemException({ message: 'AWS WAF couldn’t perform the operation because your resource doesn’t exist.', $metadata: {} });
+      }
+    };
+    return {
+      webACLFor: async (resource) => {
+        call('GetWebACLForResource', resource);
+        return this.associations.get(resource);
+      },
+      associate: async (acl, resource) => {
+        call('AssociateWebACL', acl, resource);
+        this.associations.set(resource, acl);
+      },
+      disassociate: async (resource) => {
+        call('DisassociateWebACL', resource);
+        this.associations.delete(resource);
+      },
+    };
+  }
+
+  /** The operations called since the last `take()`, and forgets them. */
+  take(): string[] {
+    return this.calls.splice(0).map((c) => c.operation);
+  }
+}
+
+export const LB_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/shop-alb-dev/50dc6c495c0c9188';
+export const ACL_ARN = 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/shop-waf-dev/a1b2c3d4';
+export const OTHER_ACL_ARN = 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/someone-else/e5f6a7b8';
+
+const LB = { apiVersion: 'elbv2.services.k8s.aws/v1alpha1', kind: 'LoadBalancer', name: 'shop-alb' } as const;
+const ACL = { apiVersion: 'wafv2.services.k8s.aws/v1alpha1', kind: 'WebACL', name: 'shop-waf' } as const;
+
+/** The declaration a load balancer construct renders: its web ACL, or none. */
+export function association(withAcl = true): WebAclAssociation {
+  return { type: 'WebACLAssociation', name: 'shop-alb-waf', resourceARN: arnOf(LB), ...(withAcl ? { webACLARN: arnOf(ACL) } : {}) };
+}
+
+interface ChildOptions {
+  readonly arn?: string;
+  readonly synced?: boolean;
+  readonly annotations?: Record<string, string>;
+}
+
+function child(ref: { apiVersion: string; kind: string; name: string }, component: string, options: ChildOptions): AwsGapChild {
+  const conditions = options.synced === undefined ? [] : [{ type: 'ACK.ResourceSynced', status: options.synced ? 'True' : 'False' }];
+  return {
+    apiVersion: ref.apiVersion,
+    kind: ref.kind,
+    metadata: { name: ref.name, labels: { [COMPONENT_LABEL]: component }, annotations: { [REGION_ANNOTATION]: 'eu-west-1', ...options.annotations } },
+    ...(options.arn || conditions.length ? { status: { ...(options.arn ? { ackResourceMetadata: { arn: options.arn } } : {}), conditions } } : {}),
+  };
+}
+
+/** The load balancer child carrying `gaps` (default: the association with the web ACL). */
+export function loadBalancer(options: ChildOptions & { gaps?: readonly WebAclAssociation[] } = {}): AwsGapChild {
+  return child(LB, 'loadBalancer', { ...options, annotations: { ...awsGapAnnotations(options.gaps ?? [association()]), ...options.annotations } });
+}
+
+/** The web ACL child. */
+export function webAcl(options: ChildOptions = {}): AwsGapChild {
+  return child(ACL, 'firewall', options);
+}
+
+/** Both children synced with their ARNs. */
+export function syncedChildren(gaps?: readonly WebAclAssociation[]): AwsGapChild[] {
+  return [loadBalancer({ arn: LB_ARN, synced: true, ...(gaps ? { gaps } : {}) }), webAcl({ arn: ACL_ARN, synced: true })];
+}
