@@ -33,6 +33,12 @@ export interface Binding {
    * false: the child is applied without the field meanwhile.
    */
   readonly required: boolean;
+  /**
+   * Separator joining the values of every binding of the child that targets the same `path` and has a `join`, in the
+   * order they are declared: one string field holding a list (an Auto Scaling group's comma-separated subnet ids). The
+   * field is set once all of them are known. @default none: one binding, one value
+   */
+  readonly join?: string;
 }
 
 /** A Kubernetes Secret the controller generates once (random value) and never overwrites. */

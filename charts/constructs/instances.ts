@@ -6,9 +6,9 @@
  * - Target tracking on average CPU (spec cpuTargetPercent): the autoscaling controller (up to v1.2.1) has no kind for
  *   autoscaling:PutScalingPolicy, and Application Auto Scaling does not scale EC2 Auto Scaling groups. No policy is
  *   rendered; the group keeps desiredCapacity.
- * - All the tier's subnets: the group's `vpcZoneIdentifier` is one comma-separated string with no ACK reference, and a
- *   late binding carries one value per field. The group is placed in the tier's first subnet (one availability zone)
- *   until bindings can join several values into one string; widening it then is an in-place update of the group.
+ *
+ * The group's `vpcZoneIdentifier` is one comma-separated string of subnet ids with no ACK reference: joined late
+ * bindings (bindings.ts `join`) fill it with every subnet of the tier, zone by zone, once all of them are known.
  *
  * LaunchTemplate has no reference fields (ec2 v1.19.0 and v1.20.0 alike): the app security group's id and the
  * instance profile's ARN are late bindings, and so the template waits for both. The group names the template by its
@@ -109,11 +109,10 @@ export class Instances extends Construct {
       },
     });
 
-    const firstSubnet = props.subnetNames[0];
-    if (!firstSubnet) throw new Error(`spec.compute.instances.subnetTier ${spec.subnetTier} has no subnets`);
+    if (props.subnetNames.length === 0) throw new Error(`spec.compute.instances.subnetTier ${spec.subnetTier} has no subnets`);
     const groupAwsName = names.aws('asg');
     const groupBindings: Binding[] = [
-      { path: '/spec/vpcZoneIdentifier', from: { ...ec2.Subnet.GVK, name: firstSubnet }, fieldPath: 'status.subnetID', required: true },
+      ...props.subnetNames.map((name): Binding => ({ path: '/spec/vpcZoneIdentifier', from: { ...ec2.Subnet.GVK, name }, fieldPath: 'status.subnetID', required: true, join: ',' })),
       // Waits for the launch template to exist in AWS (CreateAutoScalingGroup refuses an unknown one): the template
       // is the name itself, so the binding only waits for the template's id to be reported.
       { path: '/spec/launchTemplate/launchTemplateName', from: { ...ec2.LaunchTemplate.GVK, name: templateName }, fieldPath: 'status.id', template: templateAwsName, required: true },

@@ -46,13 +46,20 @@ export function resolveBindings(object: RenderedObject, lookup: ChildLookup): Re
   if (bindings.length === 0) return { object, waitingFor: [] };
   const copy = JSON.parse(JSON.stringify(object)) as RenderedObject;
   const waitingFor: Binding[] = [];
+  // Joined bindings of one path: the values so far, or undefined once one of them is missing.
+  const joined = new Map<string, { readonly separator: string; values: string[] | undefined }>();
   for (const b of bindings) {
-    const value = valueAt(lookup(b.from.apiVersion, b.from.kind, b.from.name), b.fieldPath);
-    if (value === undefined) {
-      if (b.required) waitingFor.push(b);
-      continue;
+    const found = valueAt(lookup(b.from.apiVersion, b.from.kind, b.from.name), b.fieldPath);
+    const value = found !== undefined && b.template ? b.template.split(VALUE_PLACEHOLDER).join(found) : found;
+    if (value === undefined && b.required) waitingFor.push(b);
+    if (b.join !== undefined) {
+      const entry = joined.get(b.path) ?? { separator: b.join, values: [] };
+      entry.values = value === undefined ? undefined : entry.values?.concat(value);
+      joined.set(b.path, entry);
+    } else if (value !== undefined) {
+      setAt(copy as unknown as Record<string, unknown>, b.path, value);
     }
-    setAt(copy as unknown as Record<string, unknown>, b.path, b.template ? b.template.split(VALUE_PLACEHOLDER).join(value) : value);
   }
+  for (const [path, { separator, values }] of joined) if (values) setAt(copy as unknown as Record<string, unknown>, path, values.join(separator));
   return { object: copy, waitingFor };
 }

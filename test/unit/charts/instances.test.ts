@@ -84,12 +84,13 @@ describe('Instances behind a load balancer (seed 000 figures: t3.large, 4-10, EL
     });
   });
 
-  it('places the group in the first subnet of its tier (one value per binding) and waits for the launch template', () => {
+  it('places the group in every subnet of its tier (joined bindings) and waits for the launch template', () => {
+    expect(SUBNETS.length).toBeGreaterThan(1);
     expect(bindingsOf(group)).toEqual([
-      { path: '/spec/vpcZoneIdentifier', from: { apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'Subnet', name: SUBNETS[0] }, fieldPath: 'status.subnetID', required: true },
+      ...SUBNETS.map((name) => ({ path: '/spec/vpcZoneIdentifier', from: { apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'Subnet', name }, fieldPath: 'status.subnetID', required: true, join: ',' })),
       { path: '/spec/launchTemplate/launchTemplateName', from: { apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'LaunchTemplate', name: 'shop-launch-template' }, fieldPath: 'status.id', template: 'shop-app-test', required: true },
     ]);
-    expect(only(resolved, 'AutoScalingGroup').spec).toMatchObject({ vpcZoneIdentifier: `subnet-${SUBNETS[0]}`, launchTemplate: { launchTemplateName: 'shop-app-test' } });
+    expect(only(resolved, 'AutoScalingGroup').spec).toMatchObject({ vpcZoneIdentifier: SUBNETS.map((s) => `subnet-${s}`).join(','), launchTemplate: { launchTemplateName: 'shop-app-test' } });
   });
 
   it('renders no scaling policy for cpuTargetPercent: ACK has no kind for EC2 Auto Scaling policies', () => {

@@ -167,6 +167,15 @@ describe('resolveBindings', () => {
   it('renders a template', () => {
     expect(resolveBindings(withBindings(binding(true, '{"arn":"{{value}}"}')), () => source).object.spec?.target).toEqual({ id: '{"arn":"arn:k"}' });
   });
+  it('joins the values of one path in declaration order, and sets the field only once all are known', () => {
+    const subnet = (name: string) => ({ path: '/spec/zones', from: { apiVersion: 'v', kind: 'Subnet', name }, fieldPath: 'status.subnetID', required: true, join: ',' });
+    const input = withBindings(subnet('b'), subnet('a'), subnet('c'));
+    const ids: Record<string, string> = { a: 'subnet-1', b: 'subnet-2', c: 'subnet-3' };
+    expect(resolveBindings(input, (_v, _k, name) => ({ status: { subnetID: ids[name] } })).object.spec).toEqual({ a: 1, zones: 'subnet-2,subnet-1,subnet-3' });
+    const partial = resolveBindings(input, (_v, _k, name) => (name === 'c' ? undefined : { status: { subnetID: ids[name] } }));
+    expect(partial.object.spec).toEqual({ a: 1 });
+    expect(partial.waitingFor.map((b) => b.from.name)).toEqual(['c']);
+  });
 });
 
 describe('transitionEvents', () => {
