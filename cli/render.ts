@@ -25,7 +25,8 @@ function main(argv: readonly string[]): number {
   const out: string[] = [];
   for (const doc of docs) {
     try {
-      for (const obj of renderManifest(doc)) out.push(stringify(obj, { lineWidth: 0 }));
+      // YAML 1.1 quoting (as cdk8s synth does): kubectl and Argo CD read YAML 1.1, where a bare `off` is false.
+      for (const obj of renderManifest(doc)) out.push(stringify(obj, { lineWidth: 0, version: '1.1' }));
     } catch (err) {
       if (!(err instanceof SpecValidationError)) throw err;
       const name = (doc as { metadata?: { name?: string } })?.metadata?.name ?? '(unnamed)';

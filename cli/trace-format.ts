@@ -3,7 +3,7 @@
  * component, like `crossplane beta trace`) from objects read from the API server, and renders it as text or JSON.
  */
 import type { ComponentStatus, Condition, MarketplaceEnvironmentStatus } from '../api/index.js';
-import { COMPONENT_LABEL } from '../charts/naming.js';
+import { COMPONENT_LABEL, type Component } from '../charts/naming.js';
 import { childState } from '../controllers/marketplace-environment/ack-status.js';
 import { CHILD_KINDS } from '../controllers/marketplace-environment/child-kinds.js';
 
@@ -11,8 +11,14 @@ import { CHILD_KINDS } from '../controllers/marketplace-environment/child-kinds.
 export const ACK_CONDITION_TYPES = ['Ready', 'ACK.ResourceSynced', 'ACK.Terminal', 'ACK.Recoverable'] as const;
 export type AckConditionType = (typeof ACK_CONDITION_TYPES)[number];
 
-/** Spec sections in the order the trace lists them; anything else follows, alphabetically. */
-export const COMPONENT_ORDER = ['network', 'security', 'encryption', 'database', 'cache', 'storage', 'cdn', 'firewall', 'secrets'];
+/**
+ * Component labels in the order the trace lists them: the spec's sections in the order of the spec (the application
+ * tier in the order of the traffic: load balancer, compute, then the registry it pulls from). Anything else follows,
+ * alphabetically.
+ */
+export const COMPONENT_ORDER: readonly Component[] = [
+  'network', 'security', 'encryption', 'database', 'cache', 'storage', 'cdn', 'firewall', 'loadBalancer', 'compute', 'registry', 'secrets',
+];
 
 /** A condition as read from a live object (ACK's or the environment's). */
 export interface ObservedCondition {
@@ -97,7 +103,7 @@ const kindRank = new Map(CHILD_KINDS.map((k, i) => [k.kind, i]));
 const key = (kind: string | undefined, name: string | undefined) => `${kind}/${name}`;
 
 function componentRank(component: string): number {
-  const i = COMPONENT_ORDER.indexOf(component);
+  const i = COMPONENT_ORDER.indexOf(component as Component);
   return i < 0 ? COMPONENT_ORDER.length : i;
 }
 

@@ -253,6 +253,8 @@ describe('Database, standalone MySQL (seed 004: deletionPolicy Retain)', () => {
       example('004', { ...SHOP, patch: ({ spec }) => {
         Object.assign(spec.database, { engine: 'postgres', engineVersion: '16.4', databaseName: 'core', storageEncrypted: false, multiAZ: true, credentials: 'GeneratedSecret' });
         delete spec.database.allocatedStorageGiB;
+        // The example's containers read the AWS-managed master secret, which a GeneratedSecret database has not.
+        delete spec.compute;
         spec.deletionPolicy = 'Delete';
       } }),
     );

@@ -10,15 +10,19 @@ import { example } from '../helpers/render-construct.js';
 
 const TAG = 'marketplace.platform.dev/environment';
 
-/** The environment tag of a child (kms keys use tagKey/tagValue, buckets tagging.tagSet, the rest spec.tags). */
+/** The environment tag of a child (kms keys use tagKey/tagValue, buckets tagging.tagSet, log groups a map, the rest spec.tags). */
 function environmentTag(o: RenderedObject): string | undefined {
-  const spec = o.spec as { tags?: Record<string, string>[]; tagging?: { tagSet: Record<string, string>[] } } | undefined;
-  const tag = (spec?.tags ?? spec?.tagging?.tagSet)?.find((t) => (t.key ?? t.tagKey) === TAG);
+  const spec = o.spec as { tags?: Record<string, string>[] | Record<string, string>; tagging?: { tagSet: Record<string, string>[] } } | undefined;
+  const tags = spec?.tags;
+  if (tags && !Array.isArray(tags)) return tags[TAG];
+  const tag = (tags ?? spec?.tagging?.tagSet)?.find((t) => (t.key ?? t.tagKey) === TAG);
   return tag?.value ?? tag?.tagValue;
 }
 
-/** Children of kinds that carry AWS tags (an OriginAccessControl has none). */
-const tagged = (objects: readonly RenderedObject[]) => objects.filter((o) => o.kind !== 'OriginAccessControl');
+/** Kinds whose CRD has no tags. */
+const UNTAGGED = ['OriginAccessControl', 'ScalableTarget', 'ScalingPolicy'];
+/** Children of kinds that carry AWS tags. */
+const tagged = (objects: readonly RenderedObject[]) => objects.filter((o) => !UNTAGGED.includes(o.kind));
 
 /** A render into team-a with the namespace taken out and `team-a/<name>` tag values made `<name>`. */
 const withoutTeamA = (objects: readonly RenderedObject[]): unknown =>

@@ -28,6 +28,8 @@ function ackStatus(o: RenderedObject, envName: string): Record<string, unknown> 
     Distribution: { id: short, domainName: `${short}.cloudfront.net` },
     Secret: { id: arn },
     OriginAccessControl: { id: short },
+    LoadBalancer: { dnsName: `${short}.elb.amazonaws.com`, canonicalHostedZoneID: 'Z35SXDOTRQ7X7K' },
+    Repository: { repositoryURI: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${spec.name}` },
   };
   return { ackResourceMetadata: { arn, ownerAccountID: '123456789012', region: 'us-east-1' }, ...(byKind[o.kind] ?? {}) };
 }
@@ -57,6 +59,8 @@ const FULL: Record<string, Outputs> = {
     cache: { configurationEndpoint: 'cache.configuration', port: 6379 },
     buckets: [{ name: 'assets', bucketName: 'marketplace-assets-prod', arn: 'arn:aws:s3:::marketplace-assets-prod' }],
     cdn: { domainName: 'cdn.cloudfront.net', distributionID: 'cdn' },
+    loadBalancer: { arn: 'arn:LoadBalancer:alb', dnsName: 'alb.elb.amazonaws.com', canonicalHostedZoneID: 'Z35SXDOTRQ7X7K', targetGroupARN: 'arn:TargetGroup:tg', certificateARN: 'arn:Certificate:certificate' },
+    compute: { autoScalingGroupName: 'marketplace-asg-prod', logGroupName: '/marketplace/prod/app' },
   },
   '001': {
     vpcID: 'vpc',
@@ -82,6 +86,17 @@ const FULL: Record<string, Outputs> = {
     cdn: { domainName: 'cdn.cloudfront.net', distributionID: 'cdn' },
     firewall: { webACLARN: 'arn:WebACL:waf' },
     secrets: [{ name: 'app-config', arn: 'arn:Secret:secret-app-config', rotationDays: 30 }],
+    loadBalancer: {
+      arn: 'arn:LoadBalancer:alb',
+      dnsName: 'alb.elb.amazonaws.com',
+      canonicalHostedZoneID: 'Z35SXDOTRQ7X7K',
+      targetGroupARN: 'arn:TargetGroup:tg',
+      greenTargetGroupARN: 'arn:TargetGroup:tg-green',
+      certificateARN: 'arn:Certificate:certificate',
+    },
+    // Blue/green: the blue service first.
+    compute: { clusterName: 'ecommerce-cluster-prod123', serviceNames: ['ecommerce-app-blue-prod123', 'ecommerce-app-green-prod123'], logGroupName: '/ecommerce/prod123/app' },
+    registry: { repositoryURI: '123456789012.dkr.ecr.us-east-1.amazonaws.com/ecommerce-app-prod123' },
   },
   '003': {
     vpcID: 'vpc',
@@ -104,6 +119,9 @@ const FULL: Record<string, Outputs> = {
       { name: 'jwt-signing-key', arn: 'arn:Secret:secret-jwt-signing-key', rotationDays: 90 },
       { name: 'cognito-client', arn: 'arn:Secret:secret-cognito-client', rotationDays: 90 },
     ],
+    loadBalancer: { arn: 'arn:LoadBalancer:alb', dnsName: 'alb.elb.amazonaws.com', canonicalHostedZoneID: 'Z35SXDOTRQ7X7K', targetGroupARN: 'arn:TargetGroup:tg', certificateARN: 'arn:Certificate:certificate' },
+    compute: { clusterName: 'corebiz-cluster-dev', serviceNames: ['corebiz-app-dev'], logGroupName: '/corebiz/dev/app' },
+    registry: { repositoryURI: '123456789012.dkr.ecr.us-east-1.amazonaws.com/corebiz-app-dev' },
   },
 };
 
@@ -141,6 +159,7 @@ describe('outputs while children are missing or not reported yet', () => {
       buckets: [{ name: 'assets', bucketName: 'ecommerce-assets-prod123' }],
       database: { port: 5432 },
       secrets: [{ name: 'app-config', rotationDays: 30 }],
+      compute: { clusterName: 'ecommerce-cluster-prod123', serviceNames: ['ecommerce-app-blue-prod123', 'ecommerce-app-green-prod123'], logGroupName: '/ecommerce/prod123/app' },
     });
   });
 
@@ -151,9 +170,12 @@ describe('outputs while children are missing or not reported yet', () => {
     expect(computeOutputs(desired, children).vpcID).toBeUndefined();
   });
 
-  it('reads nothing from children that declare no output (Aurora members, gateways, route tables, subnet groups)', () => {
+  it('reads nothing from children that declare no output (Aurora members, gateways, route tables, subnet groups, listeners, IAM, task definitions, scaling)', () => {
     const undeclared = desired.filter((o) => !o.metadata.annotations[OUTPUTS_ANNOTATION]).map((o) => o.kind);
-    expect([...new Set(undeclared)].sort()).toEqual(['DBInstance', 'DBSubnetGroup', 'ElasticIPAddress', 'InternetGateway', 'NATGateway', 'OriginAccessControl', 'RouteTable']);
+    expect([...new Set(undeclared)].sort()).toEqual([
+      'DBInstance', 'DBSubnetGroup', 'ElasticIPAddress', 'InternetGateway', 'Listener', 'NATGateway', 'OriginAccessControl', 'Policy', 'Role', 'RouteTable',
+      'ScalableTarget', 'ScalingPolicy', 'TaskDefinition',
+    ]);
     const onlyUndeclared = live(env, desired, (o) => Boolean(o.metadata.annotations[OUTPUTS_ANNOTATION]));
     expect(computeOutputs(desired, onlyUndeclared)).toEqual({});
   });

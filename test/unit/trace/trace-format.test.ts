@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { buildTrace, flattenOutputs, formatTrace, shortMessage, traceJson, type LiveEnvironment, type LiveObject, type Trace } from '../../../cli/trace-format.js';
+import type { Component } from '../../../charts/naming.js';
+import { buildTrace, COMPONENT_ORDER, flattenOutputs, formatTrace, shortMessage, traceJson, type LiveEnvironment, type LiveObject, type Trace } from '../../../cli/trace-format.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -51,6 +52,33 @@ describe('buildTrace', () => {
     ]);
     expect(t.components.map((g) => g.component)).toEqual(['network', 'security', 'database', 'storage', 'other']);
     expect(t.environment).toMatchObject({ name: 'shop', namespace: 'team-a', generation: 2, conditions: [], outputs: {} });
+  });
+
+  test('lists every component label once (a Record over the union: a new label fails to compile until it is listed here)', () => {
+    const every: Record<Component, true> = {
+      network: true, security: true, encryption: true, database: true, cache: true, storage: true, cdn: true, firewall: true,
+      loadBalancer: true, compute: true, registry: true, secrets: true,
+    };
+    expect([...COMPONENT_ORDER].sort()).toEqual(Object.keys(every).sort());
+  });
+
+  test('lists the application tier after the firewall in traffic order (load balancer, compute, registry), then the secrets', () => {
+    const { environment } = threeTier();
+    const child = (kind: string, name: string, component: string): LiveObject => ({
+      kind,
+      metadata: { name, namespace: 'team-a', labels: { 'marketplace.platform.dev/environment': 'shop', 'app.kubernetes.io/component': component } },
+    });
+    const children = [
+      child('Secret', 'shop-secret-jwt', 'secrets'),
+      child('Repository', 'shop-registry', 'registry'),
+      child('Service', 'shop-service', 'compute'),
+      child('AutoScalingGroup', 'shop-asg', 'compute'),
+      child('LoadBalancer', 'shop-alb', 'loadBalancer'),
+      child('WebACL', 'shop-waf', 'firewall'),
+    ];
+    expect(buildTrace({ environment: { ...environment, status: undefined }, children }).components.map((g) => g.component)).toEqual([
+      'firewall', 'loadBalancer', 'compute', 'registry', 'secrets',
+    ]);
   });
 
   test('a child without component label takes the component from status.components', () => {
