@@ -39,6 +39,12 @@ export interface Binding {
    * field is set once all of them are known. @default none: one binding, one value
    */
   readonly join?: string;
+  /**
+   * The template, once the value is in it, is JSON: the field gets the parsed object or list rather than a string.
+   * With `from` naming the child itself, this holds a field back until the child exists in AWS (a target group
+   * created with attributes reports no ARN until ACK's next resync). @default false
+   */
+  readonly json?: boolean;
 }
 
 /** A Kubernetes Secret the controller generates once (random value) and never overwrites. */

@@ -144,6 +144,16 @@ export class LoadBalancer extends Construct {
     new elbv2.TargetGroup(this, id, {
       metadata: ctx.metadata('loadBalancer', name, {
         outputs: [{ output, fieldPath: ARN_FIELD }],
+        // Attributes only once the group exists in AWS: the elbv2 controller records no ARN for a group created with
+        // attributes until its next resync (up to 10 h), and the listeners wait for that ARN (docs/ack-facts.md).
+        bindings: [{
+          path: '/spec/attributes',
+          from: { ...elbv2.TargetGroup.GVK, name },
+          fieldPath: ARN_FIELD,
+          template: JSON.stringify([{ key: 'deregistration_delay.timeout_seconds', value: String(deregistrationDelaySeconds) }]),
+          json: true,
+          required: false,
+        }],
         annotations: { [IGNORE_FIELD_DRIFT_ANNOTATION]: 'spec.targets' },
       }),
       spec: {
@@ -164,7 +174,6 @@ export class LoadBalancer extends Construct {
         healthyThresholdCount: healthCheck.healthyThreshold,
         unhealthyThresholdCount: healthCheck.unhealthyThreshold,
         matcher: { httpCode: healthCheck.matcher },
-        attributes: [{ key: 'deregistration_delay.timeout_seconds', value: String(deregistrationDelaySeconds) }],
         tags: ctx.names.tags(awsName),
       },
     });

@@ -50,11 +50,12 @@ export function resolveBindings(object: RenderedObject, lookup: ChildLookup): Re
   const joined = new Map<string, { readonly separator: string; values: string[] | undefined }>();
   for (const b of bindings) {
     const found = valueAt(lookup(b.from.apiVersion, b.from.kind, b.from.name), b.fieldPath);
-    const value = found !== undefined && b.template ? b.template.split(VALUE_PLACEHOLDER).join(found) : found;
+    const text = found !== undefined && b.template ? b.template.split(VALUE_PLACEHOLDER).join(found) : found;
+    const value: unknown = text !== undefined && b.json ? JSON.parse(text) : text;
     if (value === undefined && b.required) waitingFor.push(b);
     if (b.join !== undefined) {
       const entry = joined.get(b.path) ?? { separator: b.join, values: [] };
-      entry.values = value === undefined ? undefined : entry.values?.concat(value);
+      entry.values = text === undefined ? undefined : entry.values?.concat(text);
       joined.set(b.path, entry);
     } else if (value !== undefined) {
       setAt(copy as unknown as Record<string, unknown>, b.path, value);

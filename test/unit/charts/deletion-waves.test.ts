@@ -53,7 +53,8 @@ function uses(objects: readonly RenderedObject[]): Set<string> {
   for (const o of objects) {
     for (const name of refNames(o.spec)) for (const kind of kindOf(name)) edges.add(`${o.kind} → ${kind}`);
     const bindings = JSON.parse(o.metadata.annotations[BINDINGS_ANNOTATION] ?? '[]') as Binding[];
-    for (const b of bindings) edges.add(`${o.kind} → ${b.from.kind}`);
+    // A binding on the child itself (a field held back until the child exists in AWS) uses nothing else.
+    for (const b of bindings) if (b.from.kind !== o.kind || b.from.name !== o.metadata.name) edges.add(`${o.kind} → ${b.from.kind}`);
     // An Aurora member names its cluster by identifier (no ACK reference exists for it).
     if (o.kind === 'DBInstance' && o.spec?.dbClusterIdentifier) edges.add('DBInstance → DBCluster');
   }
