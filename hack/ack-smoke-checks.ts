@@ -63,7 +63,7 @@ export type ArnsByObject = ReadonlyMap<string, string>;
 
 /** The objects a case's late bindings wait for (no ARN recorded yet). */
 export function unboundSources(c: Case, arns: ArnsByObject): string[] {
-  return (c.bind ?? []).map((b) => `${b.from.kind}/${b.from.name}`).filter((key) => !arns.has(key));
+  return [...new Set((c.bind ?? []).map((b) => `${b.from.kind}/${b.from.name}`))].filter((key) => !arns.has(key));
 }
 
 /**

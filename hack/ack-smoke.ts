@@ -5,8 +5,9 @@
  *   1. create (an object with late bindings once its sources have an ARN) and wait (bounded) for ACK.ResourceSynced;
  *   2. check that moto has the AWS resources and, for the application tier, what its API reports about them;
  *   3. apply each case's update and wait until moto reports the change;
- *   4. watch the controllers' periodic resyncs (every `--resync` s) for `--watch` s: a synced object whose spec ACK
- *      still finds different from AWS is updated on every resync (a diff loop);
+ *   4. restart the controllers with a short resync period (`--resync` s; steps 1-3 run with ACK's default, 10 h, as in
+ *      production) and watch them for `--watch` s: a synced object whose spec ACK still finds different from AWS is
+ *      updated on every resync (a diff loop);
  *   5. check that ACK kept every spec field we wrote: a field it rewrote makes the operator apply the object again on
  *      each reconcile (controllers/marketplace-environment/apply-diff.ts), a loop between the two;
  *   6. delete everything, wait until the objects are gone and check moto no longer has the resources.
@@ -145,6 +146,7 @@ class Smoke {
     while (pending().length > 0 && Date.now() - start < timeoutS * 1000) {
       for (const { c, row } of pending()) {
         if (!this.written.has(c)) {
+          await this.readArns(unboundSources(c, this.arns));
           const waiting = unboundSources(c, this.arns);
           if (waiting.length > 0) {
             row.detail = `not created: its late bindings wait for the ARN of ${waiting.join(', ')}`;
@@ -155,8 +157,6 @@ class Smoke {
           this.written.set(c, spec);
         }
         const obj = await this.read(c);
-        const arn = obj?.status?.ackResourceMetadata?.arn;
-        if (arn) this.arns.set(`${c.kind}/${row.name}`, arn);
         if (condition(obj, 'ACK.ResourceSynced')?.status === 'True') {
           row.synced = true;
           row.seconds = Math.round((Date.now() - start) / 1000);
@@ -167,6 +167,15 @@ class Smoke {
         }
       }
       await sleep(2_000);
+    }
+  }
+
+  /** Reads the ARN ACK recorded (if any yet) for each `<Kind>/<name>` of the set. */
+  private async readArns(keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
+      const source = this.cases.find((c) => `${c.kind}/${c.object.metadata?.name}` === key);
+      const arn = source && (await this.read(source))?.status?.ackResourceMetadata?.arn;
+      if (arn) this.arns.set(key, arn);
     }
   }
 
@@ -329,8 +338,10 @@ async function main(): Promise<number> {
     say(`logs: ${opts.logDir}`);
     moto = await startAwsEmulator({ logDir: opts.logDir });
     say(`moto: ${moto.endpoint} (pid ${moto.pid})`);
-    const extraArgs = [`--reconcile-default-resync-seconds=${opts.resyncS}`];
-    controllers = await startAckControllers({ kubeconfigPath: opts.kubeconfig, endpoint: moto.endpoint, logDir: opts.logDir, services: opts.services, extraArgs });
+    const endpoint = moto.endpoint;
+    const start = (extraArgs: string[] = []): Promise<AckControllers> =>
+      startAckControllers({ kubeconfigPath: opts.kubeconfig, endpoint, logDir: opts.logDir, services: opts.services, extraArgs });
+    controllers = await start();
     for (const c of controllers.running) say(`controller: ${c.service} ${c.tag} (pid ${c.pid})`);
     for (const m of controllers.missing) say(`controller missing: ${m.service}: ${m.reason}`);
     smoke = new Smoke(api, moto, smokeCases(ns, id), new Set(controllers.running.map((c) => c.service)));
@@ -344,7 +355,9 @@ async function main(): Promise<number> {
     await smoke.checkFacts();
     await smoke.updateAll(opts.updateTimeoutS);
     if (opts.watchS > 0) {
-      say(`watching ${opts.watchS} s of resyncs (every ${opts.resyncS} s) for updates nobody asked for`);
+      say(`restarting the controllers with a resync every ${opts.resyncS} s; watching ${opts.watchS} s for updates nobody asked for`);
+      await controllers.stop();
+      controllers = await start([`--reconcile-default-resync-seconds=${opts.resyncS}`]);
       await smoke.watchQuiet(controllers, ns, opts.watchS);
     }
     // The objects as ACK left them (status, late-initialised spec), for debugging a failed kind.

@@ -167,6 +167,11 @@ describe('resolveBindings', () => {
   it('renders a template', () => {
     expect(resolveBindings(withBindings(binding(true, '{"arn":"{{value}}"}')), () => source).object.spec?.target).toEqual({ id: '{"arn":"arn:k"}' });
   });
+  it('sets a JSON template as the parsed value', () => {
+    const b = { ...binding(false, '[{"key":"k","value":"{{value}}"}]'), json: true };
+    expect(resolveBindings(withBindings(b), () => source).object.spec?.target).toEqual({ id: [{ key: 'k', value: 'arn:k' }] });
+    expect(resolveBindings(withBindings(b), () => undefined).object.spec).toEqual({ a: 1 });
+  });
   it('joins the values of one path in declaration order, and sets the field only once all are known', () => {
     const subnet = (name: string) => ({ path: '/spec/zones', from: { apiVersion: 'v', kind: 'Subnet', name }, fieldPath: 'status.subnetID', required: true, join: ',' });
     const input = withBindings(subnet('b'), subnet('a'), subnet('c'));
