@@ -5,6 +5,7 @@
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, type MarketplaceEnvironment } from '../api/index.js';
+import type { AwsGapActions } from './aws-gaps/actions.js';
 import { InformerChildCache } from './marketplace-environment/child-cache.js';
 import { Reconciler } from './marketplace-environment/reconciler.js';
 import { instrumentHandler, type ReconcileMetrics } from './metrics.js';
@@ -54,6 +55,11 @@ export interface EnvironmentControllerOptions {
   readonly progressRequeueMs?: number;
   /** Window in which events of one environment's children are batched into one reconcile. @default 1_000 */
   readonly childEventBatchMs?: number;
+  /**
+   * Carries out the AWS actions ACK lacks, passed to the Reconciler (tests inject fake AWS clients).
+   * @default the Reconciler's: AWS SDK clients with the default credential chain and endpoint settings (docs/aws-gaps.md)
+   */
+  readonly awsGaps?: AwsGapActions;
 }
 
 /** What the health endpoints report (see {@link EnvironmentController.health}). */
@@ -92,7 +98,7 @@ export class EnvironmentController {
     this.children = new InformerChildCache({ kubeConfig: options.kubeConfig, namespaces, enqueue: (k) => this.queue.addBatched(k, batchMs), logger: options.logger });
     // Environments are read from the informers' store (this.informers, filled in start() before the workers run).
     const environments = { get: (namespace: string, name: string) => this.cachedEnvironment(namespace, name) };
-    const reconciler = new Reconciler({ kube: this.kube, children: this.children, environments, logger: options.logger, progressRequeueMs: options.progressRequeueMs });
+    const reconciler = new Reconciler({ kube: this.kube, children: this.children, environments, logger: options.logger, progressRequeueMs: options.progressRequeueMs, awsGaps: options.awsGaps });
     this.queue = new WorkQueue({
       name: 'marketplaceenvironment',
       handler: instrumentHandler('marketplaceenvironment', (key) => reconciler.reconcile(key), options.reconcileMetrics),

@@ -2,10 +2,13 @@
  * Instances (spec.compute.instances): an EC2 launch template, an Auto Scaling group launched from it and registered
  * in the load balancer's target group, the log group, and the derived instance role with its instance profile.
  *
- * What ACK cannot express here:
- * - Target tracking on average CPU (spec cpuTargetPercent): the autoscaling controller (up to v1.2.1) has no kind for
- *   autoscaling:PutScalingPolicy, and Application Auto Scaling does not scale EC2 Auto Scaling groups. No policy is
- *   rendered; the group keeps desiredCapacity.
+ * Target tracking on average CPU (spec cpuTargetPercent) is what ACK lacks here: the autoscaling controller (up to
+ * v1.2.1) has no kind for autoscaling:PutScalingPolicy, and Application Auto Scaling does not scale EC2 Auto Scaling
+ * groups. The group declares the policy for the operator to put through the AWS API (aws-gaps.ts,
+ * AutoScalingTargetTracking), once ACK reports the group's ARN; without cpuTargetPercent it declares that the policy
+ * must not exist, so that dropping the target deletes the policy an earlier spec created. desiredCapacity stays
+ * rendered: the autoscaling controller sets the group back to it when it reconciles the group (a spec change, or its
+ * resync), until the policy's next scaling action, as the ecs-controller does with desiredCount (docs/aws-gaps.md).
  *
  * The group's `vpcZoneIdentifier` is one comma-separated string of subnet ids with no ACK reference: joined late
  * bindings (bindings.ts `join`) fill it with every subnet of the tier, zone by zone, once all of them are known.
@@ -19,6 +22,7 @@ import type { InstancesSpec } from '../../api/index.js';
 import * as autoscaling from '../../imports/autoscaling.services.k8s.aws.js';
 import * as ec2 from '../../imports/ec2.services.k8s.aws.js';
 import * as iam from '../../imports/iam.services.k8s.aws.js';
+import { arnOf, awsGapAnnotations } from '../aws-gaps.js';
 import { VALUE_PLACEHOLDER, type Binding } from '../bindings.js';
 import type { EnvironmentContext } from '../context.js';
 import { AppLogGroup } from './app-log-group.js';
@@ -118,8 +122,24 @@ export class Instances extends Construct {
       { path: '/spec/launchTemplate/launchTemplateName', from: { ...ec2.LaunchTemplate.GVK, name: templateName }, fieldPath: 'status.id', template: templateAwsName, required: true },
     ];
     const targetGroup = props.targetGroupName;
+    const groupName = Instances.groupName(ctx);
+    const targetTracking = awsGapAnnotations([
+      {
+        type: 'AutoScalingTargetTracking',
+        name: names.k8s('asg', 'cpu'),
+        autoScalingGroupARN: arnOf({ ...autoscaling.AutoScalingGroup.GVK, name: groupName }),
+        autoScalingGroupName: groupAwsName,
+        policyName: names.aws('asg', 'cpu'),
+        metric: 'ASGAverageCPUUtilization',
+        ...(spec.cpuTargetPercent !== undefined ? { targetValue: spec.cpuTargetPercent } : {}),
+      },
+    ]);
     new autoscaling.AutoScalingGroup(this, 'group', {
-      metadata: ctx.metadata('compute', Instances.groupName(ctx), { bindings: groupBindings, outputs: [{ output: '/compute/autoScalingGroupName', value: groupAwsName }] }),
+      metadata: ctx.metadata('compute', groupName, {
+        bindings: groupBindings,
+        outputs: [{ output: '/compute/autoScalingGroupName', value: groupAwsName }],
+        annotations: targetTracking,
+      }),
       spec: {
         name: groupAwsName,
         minSize: spec.minSize,

@@ -6,13 +6,14 @@
  * `undo` runs before the children a declaration names are deleted (environment deletion, prune).
  *
  * A state read from or written to AWS is trusted for `recheckMs` (per process): reconciles come with every child
- * event, and WAF's API quotas are a few calls per second per account, so a steady environment costs one read per
- * declaration per period, and a change made outside the operator is corrected within that period.
+ * event, and the APIs' quotas (WAF, EC2 Auto Scaling) are a few calls per second per account, so a steady environment
+ * costs one read per declaration per period, and a change made outside the operator is corrected within that period.
  */
 import { COMPONENT_REASONS, type ComponentStatus } from '../../api/index.js';
 import type { AwsGap, LateValue } from '../../charts/aws-gaps.js';
 import { TerminalError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
+import { autoScalingTargetTracking } from './autoscaling-target-tracking.js';
 import { AwsCallError } from './aws-errors.js';
 import type { AwsClients } from './clients.js';
 import { ChildIndex, componentOf, declarationsOf, describeLateValue, regionOf, type AwsGapChild } from './declarations.js';
@@ -37,6 +38,7 @@ export const DEFAULT_RECHECK_MS = 600_000;
 /** One handler per declaration type. */
 const HANDLERS: { readonly [T in AwsGap['type']]: GapHandler<Extract<AwsGap, { type: T }>> } = {
   WebACLAssociation: webAclAssociation,
+  AutoScalingTargetTracking: autoScalingTargetTracking,
 };
 
 /** Marks a target whose action was undone. */
@@ -74,7 +76,7 @@ export interface AwsGapUndoReport {
 }
 
 interface Known {
-  /** The resolved inputs ensured, or {@link UNDONE}. */
+  /** The declaration and its resolved inputs, as ensured, or {@link UNDONE}. */
   readonly state: string;
   readonly message: string;
   readonly at: number;
@@ -150,7 +152,8 @@ export class AwsGapActions {
     const { values, missing } = resolveAll(handler.ensureInputs(gap), index, true);
     if (!values) return { component: { ...base, state: 'Waiting', reason: AWS_GAP_REASONS.waiting, message: `waiting for ${missing.join(', ')}` } };
     const key = keyOf(gap, Object.fromEntries(Object.keys(handler.targetInputs(gap)).map((input) => [input, values[input]!])));
-    const state = JSON.stringify(values);
+    // A declaration is more than its late values (a scaling policy's target): any change acts at once.
+    const state = JSON.stringify([gap, values]);
     const known = this.trusted(key);
     if (known?.state === state) return { component: { ...base, state: 'Ready', message: known.message } };
     const region = regionOf(child);
@@ -177,7 +180,7 @@ export class AwsGapActions {
     return this.now() - known.at >= (this.options.recheckMs ?? DEFAULT_RECHECK_MS);
   }
 
-  /** Drops states no longer trusted, so that deleted environments' load balancers are not remembered forever. */
+  /** Drops states no longer trusted, so that deleted environments' resources are not remembered forever. */
   private forgetExpired(): void {
     for (const [key, known] of this.known) if (this.expired(known)) this.known.delete(key);
   }
@@ -199,8 +202,11 @@ function resolveAll(inputs: Readonly<Record<string, LateValue>>, index: ChildInd
   return missing.length > 0 ? { missing } : { values, missing };
 }
 
-/** The AWS resource a declaration acts on (its type and target ARNs), unique across environments. */
-const keyOf = (gap: AwsGap, target: GapValues) => `${gap.type} ${JSON.stringify(target)}`;
+/**
+ * What a declaration acts on: its type and target ARNs (unique across environments) and its name (several
+ * declarations may act on one resource, e.g. two scaling policies of one group).
+ */
+const keyOf = (gap: AwsGap, target: GapValues) => `${gap.type} ${gap.name} ${JSON.stringify(target)}`;
 
 function isRetryable(err: unknown): boolean {
   return err instanceof AwsCallError ? err.retryable : !(err instanceof TerminalError);

@@ -2,7 +2,7 @@
  * Reads the aws-gaps declarations of a child (charts/aws-gaps.ts) and resolves their late values from live children.
  * Pure.
  */
-import { AWS_GAP_TYPES, AWS_GAPS_ANNOTATION, type AwsGap, type LateValue } from '../../charts/aws-gaps.js';
+import { AWS_GAP_TYPES, AWS_GAPS_ANNOTATION, TARGET_TRACKING_METRICS, type AutoScalingTargetTracking, type AwsGap, type LateValue } from '../../charts/aws-gaps.js';
 import { REGION_ANNOTATION } from '../../charts/context.js';
 import { COMPONENT_LABEL } from '../../charts/naming.js';
 
@@ -28,14 +28,41 @@ function isLateValue(v: unknown): v is LateValue {
   return isObject(v) && isString(v.fieldPath) && isObject(v.from) && isString(v.from.apiVersion) && isString(v.from.kind) && isString(v.from.name);
 }
 
+const LATE_VALUE_SHAPE = 'must be {from: {apiVersion, kind, name}, fieldPath}';
+
+/** Why field `key` of `gap` is not a late value (or absent, when `optional`); undefined when it is fine. */
+function lateValueProblem(gap: Record<string, unknown>, key: string, optional = false): string | undefined {
+  if (optional && gap[key] === undefined) return undefined;
+  return isLateValue(gap[key]) ? undefined : `.${key} ${LATE_VALUE_SHAPE}`;
+}
+
+/** Why field `key` of `gap` is not a number at least `min` (or absent, when `optional`); undefined when it is fine. */
+function numberProblem(gap: Record<string, unknown>, key: string, min: number, optional: boolean): string | undefined {
+  const v = gap[key];
+  if (optional && v === undefined) return undefined;
+  return typeof v === 'number' && Number.isFinite(v) && v >= min ? undefined : `.${key} must be a number >= ${min}`;
+}
+
+/** The first problem of the fields of each type (`type` and `name` are checked for all). */
+const FIELD_PROBLEMS: { readonly [T in AwsGap['type']]: (gap: Record<string, unknown>) => (string | undefined)[] } = {
+  WebACLAssociation: (gap) => [lateValueProblem(gap, 'resourceARN'), lateValueProblem(gap, 'webACLARN', true)],
+  AutoScalingTargetTracking: (gap) => [
+    lateValueProblem(gap, 'autoScalingGroupARN'),
+    isString(gap.autoScalingGroupName) ? undefined : '.autoScalingGroupName must be a non-empty string',
+    isString(gap.policyName) ? undefined : '.policyName must be a non-empty string',
+    TARGET_TRACKING_METRICS.includes(gap.metric as AutoScalingTargetTracking['metric']) ? undefined : `.metric ${JSON.stringify(gap.metric)} is not one of ${TARGET_TRACKING_METRICS.join(', ')}`,
+    numberProblem(gap, 'targetValue', 0, true),
+    numberProblem(gap, 'estimatedInstanceWarmup', 0, true),
+  ],
+};
+
 /** Why `gap` is not a declaration this controller can act on, or undefined when it is one. */
 function problemOf(gap: unknown, index: number): string | undefined {
   if (!isObject(gap)) return `[${index}] is not an object`;
   if (!AWS_GAP_TYPES.includes(gap.type as AwsGap['type'])) return `[${index}].type ${JSON.stringify(gap.type)} is not one of ${AWS_GAP_TYPES.join(', ')}`;
   if (!isString(gap.name)) return `[${index}].name must be a non-empty string`;
-  if (!isLateValue(gap.resourceARN)) return `[${index}].resourceARN must be {from: {apiVersion, kind, name}, fieldPath}`;
-  if (gap.webACLARN !== undefined && !isLateValue(gap.webACLARN)) return `[${index}].webACLARN must be {from: {apiVersion, kind, name}, fieldPath}`;
-  return undefined;
+  const problem = FIELD_PROBLEMS[gap.type as AwsGap['type']](gap).find((p) => p !== undefined);
+  return problem === undefined ? undefined : `[${index}]${problem}`;
 }
 
 /** The declarations in the {@link AWS_GAPS_ANNOTATION} of `child` (none when it has no such annotation). */

@@ -206,7 +206,7 @@ export class Reconciler {
       log.debug({ applied: applied.applied, pruned: pruned.length, heldBack: applied.heldBack.size }, 'reconciled');
       if (applied.errors.size > 0) throw new StepError(REASONS.ApplyFailed, `apply failed for ${[...applied.errors.keys()].map(childName).join(', ')}`);
       const actionError = actions.error ?? undone.error;
-      if (actionError) throw new StepError(REASONS.AWSActionFailed, `AWS actions: ${actionError.message}`, { cause: actionError });
+      if (actionError) throw new StepError(REASONS.AWSActionFailed, actionError.message, { cause: actionError });
       return { observed: seen, pruned, requeue: newest ? undefined : 1_000 };
     } catch (err) {
       // Not retried: nothing changes until the spec does, which enqueues the environment again.
@@ -239,7 +239,7 @@ export class Reconciler {
       remaining = await during(REASONS.DeletionFailed, 'list children', () => listChildren(kube, namespace, env.metadata.name, children.unserved()));
       // The AWS actions ACK lacks are undone first: they name children that the waves delete.
       const undone = await this.awsGaps.undo(remaining);
-      if (undone.error) throw new StepError(REASONS.AWSActionFailed, `undo AWS actions: ${undone.error.message}`, { cause: undone.error });
+      if (undone.error) throw new StepError(REASONS.AWSActionFailed, `before deleting the children: ${undone.error.message}`, { cause: undone.error });
       progress = await during(REASONS.DeletionFailed, 'delete children', () => deleteNextWave(kube, namespace, remaining));
     } catch (err) {
       return { observed: { deleting: { kinds: [], remaining: remaining.length }, live: liveMap(remaining) }, error: err };
@@ -276,7 +276,7 @@ export class Reconciler {
     });
     if (isDeepStrictEqual(JSON.parse(JSON.stringify(status)), previous ?? null)) return status;
     try {
-      if (!(await unlessGone(() => this.options.kube.patchStatus(this.ref(env), status)))) return undefined;
+      if (!(await unlessGone(() => this.options.kube.patchStatus(this.ref(env), mergePatchOver(previous, status))))) return undefined;
     } catch (err) {
       if (pass.error === undefined) throw err;
       log.warn({ err }, 'could not record the failure in the status');
@@ -303,6 +303,21 @@ export class Reconciler {
 const childName = (key: string) => key.split('/').slice(-2).join('/');
 
 const liveMap = (children: readonly LiveChild[]) => new Map(children.map((c) => [objectKey(c), c]));
+
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * `next` as a JSON merge patch over `previous` (the status is written with one): a merge patch keeps every key it
+ * does not name, so a map key `next` no longer has (the outputs of a section removed from the spec) is sent as null,
+ * which deletes it. Lists are replaced whole anyway.
+ */
+function mergePatchOver(previous: unknown, next: unknown): unknown {
+  if (!isMap(previous) || !isMap(next)) return next;
+  const patch: Record<string, unknown> = {};
+  for (const key of Object.keys(previous)) if (next[key] === undefined) patch[key] = null;
+  for (const [key, value] of Object.entries(next)) if (value !== undefined) patch[key] = mergePatchOver(previous[key], value);
+  return patch;
+}
 
 /**
  * Runs a write to the environment itself; false when the environment is gone (404). The environment comes from the

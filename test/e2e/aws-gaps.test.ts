@@ -87,6 +87,7 @@ function counting(sdk: SdkAwsClients, calls: string[]): AwsClients {
         disassociate: (r) => (calls.push('DisassociateWebACL'), api.disassociate(r)),
       };
     },
+    autoScaling: (region) => sdk.autoScaling(region),
   };
 }
 

@@ -28,7 +28,12 @@ export function syncedStatus(kind: string, name: string, region = 'us-east-1'): 
     ElasticIPAddress: { allocationID: `eipalloc-${id}` },
     NATGateway: { natGatewayID: `nat-${id}`, state: 'available' },
     RouteTable: { routeTableID: `rtb-${id}` },
-    DBCluster: { status: 'available', endpoint: `${name}.cluster.example`, readerEndpoint: `${name}.cluster-ro.example` },
+    DBCluster: {
+      status: 'available',
+      endpoint: `${name}.cluster.example`,
+      readerEndpoint: `${name}.cluster-ro.example`,
+      masterUserSecret: { secretARN: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:rds!cluster-${name}-AbCdEf`, secretStatus: 'active' },
+    },
     DBInstance: { dbInstanceStatus: 'available', endpoint: { address: `${name}.instance.example`, port: 3306 } },
     ReplicationGroup: { status: 'available', configurationEndpoint: { address: `${name}.cache.example`, port: 6379 } },
     Key: { keyID: `key-${id}` },
@@ -36,6 +41,11 @@ export function syncedStatus(kind: string, name: string, region = 'us-east-1'): 
     OriginAccessControl: { id: `oac-${id}` },
     Distribution: { id: `dist-${id}`, status: 'Deployed', domainName: `${id}.cloudfront.net` },
     WebACL: { id: `waf-${id}` },
+    // The application tier: the fields the late bindings, outputs and kind-specific readiness (ack-status.ts) read.
+    LoadBalancer: { dnsName: `${name}-1234567890.${region}.elb.amazonaws.com`, canonicalHostedZoneID: 'Z35SXDOTRQ7X7K', state: { code: 'active' } },
+    Certificate: { status: 'ISSUED' },
+    Repository: { repositoryURI: `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${name}` },
+    LaunchTemplate: { id: `lt-${id}` },
   };
   return { ...base, ...(extra[kind] ?? {}) };
 }

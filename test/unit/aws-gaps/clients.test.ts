@@ -24,8 +24,8 @@ interface FakeRequest {
   port?: number;
   path: string;
   headers: Record<string, string>;
-  /** The JSON body, as bytes. */
-  body?: Uint8Array;
+  /** The body: JSON as bytes (WAFv2), a form-encoded string (EC2 Auto Scaling's query protocol). */
+  body?: Uint8Array | string;
 }
 
 /** A request handler answering every request with `status` and the JSON `answer`, recording the request. */
@@ -35,7 +35,7 @@ function fakeHandler(seen: Seen[], status = 200, answer: unknown = {}) {
       seen.push({
         url: `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}${request.path}`,
         target: request.headers['x-amz-target'] ?? '',
-        body: JSON.parse(new TextDecoder().decode(request.body) || '{}'),
+        body: JSON.parse(new TextDecoder().decode(request.body as Uint8Array | undefined) || '{}'),
         authorization: request.headers['authorization'] ?? '',
       });
       const headers = { 'content-type': 'application/x-amz-json-1.1', ...(status >= 400 ? { 'x-amzn-errortype': (answer as { __type: string }).__type } : {}) };
@@ -45,7 +45,7 @@ function fakeHandler(seen: Seen[], status = 200, answer: unknown = {}) {
 }
 
 /** The variables the SDK's default chains read; each test sets the ones it needs. */
-const AWS_VARIABLES = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_WAFV2', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_EC2_METADATA_DISABLED', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN'];
+const AWS_VARIABLES = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_WAFV2', 'AWS_ENDPOINT_URL_AUTO_SCALING', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_EC2_METADATA_DISABLED', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN'];
 let saved: Record<string, string | undefined>;
 let seen: Seen[];
 
@@ -120,5 +120,98 @@ describe('SdkAwsClients', () => {
     await c.webAcl('us-east-1').webACLFor(LB_ARN);
     expect(seen.map((s) => s.url)).toEqual(['https://wafv2.eu-west-1.amazonaws.com/', 'https://wafv2.eu-west-1.amazonaws.com/', 'https://wafv2.us-east-1.amazonaws.com/']);
     c.close();
+  });
+});
+
+/** A request handler answering EC2 Auto Scaling's query protocol with `status` and the XML `answer`, recording requests. */
+function xmlHandler(seen: Seen[], status = 200, answer = '<Response/>') {
+  return {
+    handle: async (request: FakeRequest) => {
+      seen.push({
+        url: `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}${request.path}`,
+        target: '',
+        body: Object.fromEntries(new URLSearchParams(typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body))),
+        authorization: request.headers['authorization'] ?? '',
+      });
+      return { response: { statusCode: status, headers: { 'content-type': 'text/xml' }, body: Readable.from([Buffer.from(answer)]) } };
+    },
+  };
+}
+
+const XMLNS = 'http://autoscaling.amazonaws.com/doc/2011-01-01/';
+const scalingClients = (status?: number, answer?: string) => new SdkAwsClients({ clientConfig: { requestHandler: xmlHandler(seen, status, answer), maxAttempts: 1 } });
+const errorAnswer = (code: string, message: string) => `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`;
+
+describe('SdkAwsClients.autoScaling', () => {
+  it('puts a target tracking policy on a predefined metric, scaling both ways and enabled, at the regional endpoint', async () => {
+    await scalingClients(200, `<PutScalingPolicyResponse xmlns="${XMLNS}"><PutScalingPolicyResult><PolicyARN>arn:p</PolicyARN></PutScalingPolicyResult></PutScalingPolicyResponse>`)
+      .autoScaling('eu-west-1')
+      .putTargetTracking('shop-asg-dev', 'shop-asg-cpu-dev', { metric: 'ASGAverageCPUUtilization', targetValue: 70, estimatedInstanceWarmup: 300 });
+    expect(seen).toEqual([
+      {
+        url: 'https://autoscaling.eu-west-1.amazonaws.com/',
+        target: '',
+        body: {
+          Action: 'PutScalingPolicy',
+          Version: '2011-01-01',
+          AutoScalingGroupName: 'shop-asg-dev',
+          PolicyName: 'shop-asg-cpu-dev',
+          PolicyType: 'TargetTrackingScaling',
+          'TargetTrackingConfiguration.PredefinedMetricSpecification.PredefinedMetricType': 'ASGAverageCPUUtilization',
+          'TargetTrackingConfiguration.TargetValue': '70',
+          'TargetTrackingConfiguration.DisableScaleIn': 'false',
+          Enabled: 'true',
+          EstimatedInstanceWarmup: '300',
+        },
+        authorization: expect.stringContaining('/eu-west-1/autoscaling/aws4_request'),
+      },
+    ]);
+  });
+
+  it('reads the named policy of the group, or undefined when it has none', async () => {
+    const policy = `<member><PolicyName>shop-asg-cpu-dev</PolicyName><PolicyType>TargetTrackingScaling</PolicyType><TargetTrackingConfiguration><PredefinedMetricSpecification><PredefinedMetricType>ASGAverageCPUUtilization</PredefinedMetricType></PredefinedMetricSpecification><TargetValue>70.0</TargetValue><DisableScaleIn>false</DisableScaleIn></TargetTrackingConfiguration><Enabled>true</Enabled></member>`;
+    const answer = (members: string) => `<DescribePoliciesResponse xmlns="${XMLNS}"><DescribePoliciesResult><ScalingPolicies>${members}</ScalingPolicies></DescribePoliciesResult></DescribePoliciesResponse>`;
+    expect(await scalingClients(200, answer(policy)).autoScaling('eu-west-1').policy('shop-asg-dev', 'shop-asg-cpu-dev')).toEqual({
+      policyType: 'TargetTrackingScaling',
+      metric: 'ASGAverageCPUUtilization',
+      customizedMetric: false,
+      targetValue: 70,
+      disableScaleIn: false,
+      enabled: true,
+      estimatedInstanceWarmup: undefined,
+    });
+    expect(await scalingClients(200, answer('')).autoScaling('eu-west-1').policy('shop-asg-dev', 'shop-asg-cpu-dev')).toBeUndefined();
+    expect(seen.map((s) => s.body)).toEqual([
+      { Action: 'DescribePolicies', Version: '2011-01-01', AutoScalingGroupName: 'shop-asg-dev', 'PolicyNames.member.1': 'shop-asg-cpu-dev' },
+      { Action: 'DescribePolicies', Version: '2011-01-01', AutoScalingGroupName: 'shop-asg-dev', 'PolicyNames.member.1': 'shop-asg-cpu-dev' },
+    ]);
+  });
+
+  it('deletes the named policy of the group', async () => {
+    await scalingClients().autoScaling('eu-west-1').deletePolicy('shop-asg-dev', 'shop-asg-cpu-dev');
+    expect(seen.map((s) => s.body)).toEqual([{ Action: 'DeletePolicy', Version: '2011-01-01', AutoScalingGroupName: 'shop-asg-dev', PolicyName: 'shop-asg-cpu-dev' }]);
+  });
+
+  it('prefers the service-specific AWS_ENDPOINT_URL_AUTO_SCALING over AWS_ENDPOINT_URL', async () => {
+    process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:4566';
+    await scalingClients().autoScaling('us-east-1').deletePolicy('g', 'p');
+    process.env.AWS_ENDPOINT_URL_AUTO_SCALING = 'http://127.0.0.1:5000';
+    await scalingClients().autoScaling('us-east-1').deletePolicy('g', 'p');
+    expect(seen.map((s) => s.url)).toEqual(['http://127.0.0.1:4566/', 'http://127.0.0.1:5000/']);
+  });
+
+  it.each([
+    ['ValidationError', 'Group shop-asg-dev not found', false],
+    ['LimitExceeded', 'You have reached the maximum number of scaling policies.', false],
+    ['AccessDenied', 'User: arn:aws:sts::123456789012:assumed-role/op/x is not authorized to perform: autoscaling:PutScalingPolicy', false],
+    ['Throttling', 'Rate exceeded', true],
+    ['ResourceContentionFault', 'You already have a pending update to an Auto Scaling resource.', true],
+  ])('keeps AWS\'s error code and message (%s) and its retry decision', async (code, message, retryable) => {
+    const api = scalingClients(400, errorAnswer(code, message)).autoScaling('eu-west-1');
+    const err = await awsCall('DeletePolicy', () => api.deletePolicy('shop-asg-dev', 'shop-asg-cpu-dev')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AwsCallError);
+    // The SDK names a modelled error after its exception class (LimitExceeded → LimitExceededFault).
+    const name = code === 'LimitExceeded' ? 'LimitExceededFault' : code;
+    expect(err).toMatchObject({ code: name, retryable, message: `DeletePolicy: ${name}: ${message}` });
   });
 });

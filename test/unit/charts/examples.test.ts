@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AWS_GAPS_ANNOTATION, type AwsGap } from '../../../charts/aws-gaps.js';
+import { AWS_GAPS_ANNOTATION, type AwsGap, type WebAclAssociation } from '../../../charts/aws-gaps.js';
 import { renderEnvironment, type RenderedObject } from '../../../charts/index.js';
 import { bindingsOf } from '../../../controllers/marketplace-environment/resolve-bindings.js';
 import { crdErrors, crdTest, ROOT } from '../helpers/ack-schemas.js';
@@ -76,7 +76,7 @@ describe('seed figures', () => {
     expect(ofKind(o, 'ReplicationGroup')[0]?.spec).toMatchObject({ numNodeGroups: 6, replicasPerNodeGroup: 1, atRestEncryptionEnabled: true, transitEncryptionEnabled: true });
   });
 
-  it('000: Auto Scaling group of 4-10 t3.large in the private subnets, ELB health checks with a 300 s grace period, no scaling policy', () => {
+  it('000: Auto Scaling group of 4-10 t3.large in the private subnets, ELB health checks with a 300 s grace period, target tracking on 70 % CPU', () => {
     const o = rendered.get('000')!;
     const group = only(o, 'AutoScalingGroup');
     const template = only(o, 'LaunchTemplate');
@@ -86,9 +86,12 @@ describe('seed figures', () => {
     expect(template.spec.data).toMatchObject({ instanceType: 't3.large' });
     const zones = bindingsOf(group).filter((b) => b.path === '/spec/vpcZoneIdentifier').map((b) => b.from.name);
     expect(zones).toEqual(['a', 'b', 'c'].map((z) => `marketplace-three-tier-subnet-private-${z}-0`));
-    // Target tracking on 70 % CPU cannot be rendered (no ACK kind for EC2 Auto Scaling policies): nothing pretends to.
+    // No ACK kind sets an EC2 Auto Scaling policy: the group declares the 70 % CPU target for the operator (aws-gaps).
     expect(ofKind(o, 'ScalableTarget')).toHaveLength(0);
     expect(ofKind(o, 'ScalingPolicy')).toHaveLength(0);
+    expect(JSON.parse(group.metadata.annotations[AWS_GAPS_ANNOTATION]!) as AwsGap[]).toEqual([
+      expect.objectContaining({ type: 'AutoScalingTargetTracking', autoScalingGroupName: group.spec.name, metric: 'ASGAverageCPUUtilization', targetValue: 70 }),
+    ]);
   });
 
   it('000: internet-facing ALB over the 3 public subnets; HTTP 80 redirects to HTTPS 443 with a requested certificate; instance targets on port 80', () => {
@@ -125,7 +128,7 @@ describe('seed figures', () => {
     const alb = only(o, 'LoadBalancer');
     expect(alb.spec.subnetRefs).toEqual(['a', 'b'].map((z) => ({ from: { name: `ecommerce-prod123-subnet-public-${z}-0` } })));
     expect(ofKind(o, 'Listener').map((l) => [l.spec.protocol, l.spec.port])).toEqual([['HTTPS', 443]]);
-    const gaps = JSON.parse(alb.metadata.annotations[AWS_GAPS_ANNOTATION]!) as AwsGap[];
+    const gaps = JSON.parse(alb.metadata.annotations[AWS_GAPS_ANNOTATION]!) as WebAclAssociation[];
     expect(gaps).toHaveLength(1);
     expect(gaps[0]).toMatchObject({ type: 'WebACLAssociation', resourceARN: { from: { kind: 'LoadBalancer', name: alb.metadata.name } } });
     const acl = only(o, 'WebACL');

@@ -1,4 +1,5 @@
 import { validateEnvironment, type MarketplaceEnvironment } from '../../../api/index.js';
+import { ARN_FIELD, AWS_GAPS_ANNOTATION, type AutoScalingTargetTracking } from '../../../charts/aws-gaps.js';
 import { BINDINGS_ANNOTATION, type Binding } from '../../../charts/bindings.js';
 import { Instances, INSTANCE_LOG_RETENTION_DAYS } from '../../../charts/constructs/instances.js';
 import { renderEnvironment } from '../../../charts/index.js';
@@ -27,6 +28,7 @@ function render(e: MarketplaceEnvironment, targetGroupName?: string): LooseObjec
 }
 
 const bindingsOf = (o: RenderedObject): Binding[] => JSON.parse(o.metadata.annotations[BINDINGS_ANNOTATION] ?? '[]') as Binding[];
+const gapsOf = (o: RenderedObject) => JSON.parse(o.metadata.annotations[AWS_GAPS_ANNOTATION] ?? '[]') as AutoScalingTargetTracking[];
 const counts = (objects: readonly RenderedObject[]) => Object.fromEntries([...new Set(objects.map((o) => o.kind))].sort().map((k) => [k, ofKind(objects, k).length]));
 
 describe('Instances behind a load balancer (seed 000 figures: t3.large, 4-10, ELB health checks, 300 s grace)', () => {
@@ -93,8 +95,21 @@ describe('Instances behind a load balancer (seed 000 figures: t3.large, 4-10, EL
     expect(only(resolved, 'AutoScalingGroup').spec).toMatchObject({ vpcZoneIdentifier: SUBNETS.map((s) => `subnet-${s}`).join(','), launchTemplate: { launchTemplateName: 'shop-app-test' } });
   });
 
-  it('renders no scaling policy for cpuTargetPercent: ACK has no kind for EC2 Auto Scaling policies', () => {
+  it('declares target tracking on 70 % average CPU for the operator (no ACK kind puts EC2 Auto Scaling policies), once the group has its ARN', () => {
     expect(objects.filter((o) => o.kind === 'ScalingPolicy' || o.kind === 'ScalableTarget')).toEqual([]);
+    expect(gapsOf(group)).toEqual([
+      {
+        type: 'AutoScalingTargetTracking',
+        name: 'shop-asg-cpu',
+        autoScalingGroupARN: { from: { apiVersion: 'autoscaling.services.k8s.aws/v1alpha1', kind: 'AutoScalingGroup', name: group.metadata.name }, fieldPath: ARN_FIELD },
+        autoScalingGroupName: group.spec.name,
+        policyName: 'shop-asg-cpu-test',
+        metric: 'ASGAverageCPUUtilization',
+        targetValue: 70,
+      },
+    ]);
+    // The declaration is the only one of the environment's children.
+    expect(objects.filter((o) => o.metadata.annotations[AWS_GAPS_ANNOTATION] !== undefined)).toEqual([group]);
   });
 
   it('keeps its logs 30 days and declares the group and log group names as outputs', () => {
@@ -114,6 +129,13 @@ describe('Instances without a load balancer, with a desired capacity and detaile
 
   crdTest(objects)('is valid against every ACK CRD schema set', () => {
     expect(crdErrors(objects)).toEqual([]);
+  });
+
+  it('declares that the CPU policy must not exist without cpuTargetPercent (a spec dropping it removes the policy)', () => {
+    const [tracking, ...others] = gapsOf(only(render(env((m) => delete m.spec.compute.instances.cpuTargetPercent)), 'AutoScalingGroup'));
+    expect(others).toEqual([]);
+    expect(tracking).toMatchObject({ type: 'AutoScalingTargetTracking', policyName: 'shop-asg-cpu-test', metric: 'ASGAverageCPUUtilization' });
+    expect(tracking).not.toHaveProperty('targetValue');
   });
 
   it('uses EC2 status checks, no target group, desired 6, detailed monitoring, and no user data', () => {

@@ -32,7 +32,7 @@ const render = (m: Manifest): LooseObject[] => renderAll(m).filter((o) => o.meta
  */
 function resolvedAttributes(group: LooseObject): unknown {
   expect(group.spec.attributes).toBeUndefined();
-  const self = (arn?: string) => (apiVersion: string, kind: string, name: string) =>
+  const self = (arn?: string) => (_apiVersion: string, kind: string, name: string) =>
     kind === group.kind && name === group.metadata.name && arn ? { status: { ackResourceMetadata: { arn } } } : undefined;
   expect(resolveBindings(group, self()).object.spec?.attributes).toBeUndefined();
   return resolveBindings(group, self('arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/1')).object.spec?.attributes;

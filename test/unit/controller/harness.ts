@@ -1,20 +1,23 @@
 /**
  * The reconciler on the shared in-memory fake client (test/helpers/fake-kube-client.ts). Its child cache is the real
  * ChildStore, fed from the fake's changes with the informers' label selector, as InformerChildCache feeds it from
- * watches; ACK's part (child status) is played with the integration suite's simulator.
+ * watches; ACK's part (child status) is played with the integration suite's simulator, AWS's part (the actions ACK
+ * lacks, controllers/aws-gaps/) by the in-memory AWS of the aws-gaps suite (FakeWafv2), so no reconcile reaches AWS.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { API_VERSION, KIND, validateEnvironment, type Condition, type MarketplaceEnvironment, type MarketplaceEnvironmentStatus } from '../../../api/index.js';
 import { renderEnvironment, type RenderedObject } from '../../../charts/index.js';
 import { ENVIRONMENT_LABEL, MANAGED_BY } from '../../../charts/naming.js';
 import { ChildStore } from '../../../controllers/marketplace-environment/child-cache.js';
+import { AwsGapActions } from '../../../controllers/aws-gaps/actions.js';
 import { CHILD_KINDS, gvkKey } from '../../../controllers/marketplace-environment/child-kinds.js';
 import { Reconciler, type EnvironmentReader } from '../../../controllers/marketplace-environment/reconciler.js';
 import { silentLogger } from '../../../controllers/runtime/logger.js';
 import type { HandlerResult } from '../../../controllers/runtime/work-queue.js';
-import { validBase, type Manifest } from '../../fixtures/invalid-specs.js';
+import { validApplicationBase, validBase, type Manifest } from '../../fixtures/invalid-specs.js';
 import { FakeKubeClient, type Call, type StoredObject } from '../../helpers/fake-kube-client.js';
 import { markSynced } from '../../integration/helpers/ack-simulator.js';
+import { FakeWafv2 } from '../aws-gaps/fake-aws.js';
 
 export const NAMESPACE = 'ns';
 export const NAME = 'shop';
@@ -24,6 +27,14 @@ export const ENV_REF = { apiVersion: API_VERSION, kind: KIND, namespace: NAMESPA
 /** The environment's manifest (every section of the shared valid base), changed by `mutate`. */
 export function manifest(mutate?: (m: Manifest) => void): Manifest {
   const m = validBase(NAME);
+  m.metadata.namespace = NAMESPACE;
+  mutate?.(m);
+  return m;
+}
+
+/** The environment's manifest with the application tier too (load balancer, containers, registry), changed by `mutate`. */
+export function applicationManifest(mutate?: (m: Manifest) => void): Manifest {
+  const m = validApplicationBase(NAME);
   m.metadata.namespace = NAMESPACE;
   mutate?.(m);
   return m;
@@ -49,6 +60,8 @@ export interface HarnessOptions {
   readonly unserved?: readonly string[];
   /** Where the reconciler reads the environment. @default a GET from the fake */
   readonly environments?: (kube: FakeKubeClient) => EnvironmentReader;
+  /** The AWS the reconciler's AwsGapActions call. @default a new FakeWafv2 */
+  readonly aws?: FakeWafv2;
 }
 
 /** A reconciler wired to a fresh fake; see the module comment. */
@@ -61,7 +74,9 @@ export function harness(options: HarnessOptions = {}) {
     if (kind && !unserved.has(gvkKey(kind)) && o.metadata.labels?.['app.kubernetes.io/managed-by'] === MANAGED_BY) children.update(change, kind, o);
   });
   if (options.manifest !== null) kube.put((options.manifest ?? manifest()) as KubernetesObject);
-  const reconciler = new Reconciler({ kube, children, environments: options.environments?.(kube), logger: silentLogger(), now: () => new Date('2026-02-03T04:05:06Z') });
+  const aws = options.aws ?? new FakeWafv2();
+  const awsGaps = new AwsGapActions({ clients: aws, logger: silentLogger() });
+  const reconciler = new Reconciler({ kube, children, environments: options.environments?.(kube), logger: silentLogger(), now: () => new Date('2026-02-03T04:05:06Z'), awsGaps });
 
   const env = () => kube.object<MarketplaceEnvironment & { status?: MarketplaceEnvironmentStatus; metadata: { finalizers?: string[]; deletionTimestamp?: string } }>(ENV_REF);
   /** The environment's children on the "API server". */
@@ -71,6 +86,7 @@ export function harness(options: HarnessOptions = {}) {
     kube,
     children,
     reconciler,
+    aws,
     env,
     live,
     /** The status's condition of `type`. */
@@ -86,6 +102,20 @@ export function harness(options: HarnessOptions = {}) {
       } catch (error) {
         return { error, calls: kube.calls.slice(from) };
       }
+    },
+    /**
+     * Changes the stored environment's spec as a user's `kubectl apply` does: fields `mutate` removes are removed, and
+     * the generation grows (a `put` would start again at generation 1, which the reconciler's render cache takes for
+     * the spec it has already rendered).
+     */
+    async respec(mutate: (spec: Manifest['spec']) => void): Promise<void> {
+      const current = env()!;
+      const ref = { apiVersion: current.apiVersion, kind: current.kind, metadata: { name: NAME, namespace: NAMESPACE } };
+      // The first apply only takes ownership of the spec as it is (no change), so that the second one can drop fields.
+      await kube.apply({ ...ref, spec: current.spec } as KubernetesObject);
+      const spec = JSON.parse(JSON.stringify(current.spec)) as Manifest['spec'];
+      mutate(spec);
+      await kube.apply({ ...ref, spec } as KubernetesObject);
     },
     /** Plays ACK: marks every child that has no conditions yet synced, with its ids and ARNs (except `except` kinds). */
     async sync(except: readonly string[] = []): Promise<void> {
