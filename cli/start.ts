@@ -16,6 +16,8 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { API_VERSION, KIND, type MarketplaceEnvironmentStatus } from '../api/index.js';
+import { AwsGapActions } from '../controllers/aws-gaps/actions.js';
+import { SdkAwsClients } from '../controllers/aws-gaps/clients.js';
 import { EnvironmentController } from '../controllers/environment-controller.js';
 import { createLogger } from '../controllers/runtime/logger.js';
 import { findAckControllers, startAckControllers, type AckControllers } from '../localcluster/ack-controllers.js';
@@ -37,12 +39,14 @@ let plane: ControlPlane | undefined;
 let moto: AwsEmulator | undefined;
 let controllers: AckControllers | undefined;
 let operator: EnvironmentController | undefined;
+let awsClients: SdkAwsClients | undefined;
 let stopping = false;
 
 async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     await operator?.stop().catch(() => undefined);
+    awsClients?.close();
     await controllers?.stop().catch(() => undefined);
     await moto?.stop().catch(() => undefined);
     await plane?.stop().catch(() => undefined);
@@ -89,7 +93,12 @@ async function main(): Promise<void> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(plane.kubeconfigPath);
   // Controller logs go to stderr at warn level, so the progress view on stdout stays readable.
-  operator = new EnvironmentController({ kubeConfig, logger: createLogger({ level: (process.env.LOG_LEVEL ?? 'warn') as 'warn', destination: process.stderr }), progressRequeueMs: 5_000 });
+  const logger = createLogger({ level: (process.env.LOG_LEVEL ?? 'warn') as 'warn', destination: process.stderr });
+  // The AWS actions the operator performs itself (docs/aws-gaps.md) go where the ACK controllers' calls go: to moto,
+  // with its test credentials. Otherwise (MPE_KUBECONFIG, or no emulator) the SDK's default chain and endpoint.
+  if (moto) awsClients = new SdkAwsClients({ clientConfig: { endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } } });
+  const awsGaps = awsClients && new AwsGapActions({ clients: awsClients, logger });
+  operator = new EnvironmentController({ kubeConfig, logger, progressRequeueMs: 5_000, awsGaps });
   await operator.start();
   say('controller running');
   const env = parse(readFileSync(exampleFile, 'utf8'));

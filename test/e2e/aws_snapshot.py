@@ -27,6 +27,8 @@ def region_snapshot(endpoint: str, region: str) -> dict:
     ec = client("elasticache", endpoint, region)
     sm = client("secretsmanager", endpoint, region)
     kms = client("kms", endpoint, region)
+    elb = client("elbv2", endpoint, region)
+    ecr = client("ecr", endpoint, region)
     vpcs = [v for v in ec2.describe_vpcs()["Vpcs"] if not v.get("IsDefault")]
     ours = {v["VpcId"] for v in vpcs}
     keys = []
@@ -81,6 +83,14 @@ def region_snapshot(endpoint: str, region: str) -> dict:
             for s in sm.list_secrets(IncludePlannedDeletion=True)["SecretList"]
         ],
         "keys": keys,
+        "loadBalancers": [
+            {"arn": lb["LoadBalancerArn"], "name": lb["LoadBalancerName"], "dnsName": lb.get("DNSName"), "canonicalHostedZoneID": lb.get("CanonicalHostedZoneId")}
+            for lb in elb.describe_load_balancers()["LoadBalancers"]
+        ],
+        "targetGroups": [{"arn": tg["TargetGroupArn"], "name": tg["TargetGroupName"]} for tg in elb.describe_target_groups()["TargetGroups"]],
+        "repositories": [
+            {"name": r["repositoryName"], "arn": r["repositoryArn"], "uri": r["repositoryUri"]} for r in ecr.describe_repositories()["repositories"]
+        ],
     }
 
 

@@ -18,6 +18,8 @@ export interface E2eInfo {
   missingServices: string[];
   /** Names of the CRDs installed from ACK_CRDS_DIR, whose kinds no controller serves here (empty without that directory). */
   referenceCrds: string[];
+  /** Names (`<plural>.<group>`) of every CRD installed: the kinds the API server serves. */
+  crds: string[];
   /** moto.log, ack-<svc>.log, control-plane/ logs. */
   logDir: string;
   /** Seconds global-setup took to start everything. */

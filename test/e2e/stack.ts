@@ -75,6 +75,7 @@ export async function startE2eStack(log: (line: string) => void = (l) => process
       ackVersions: Object.fromEntries(controllers.running.map((c) => [c.service, c.tag])),
       missingServices: controllers.missing.map((m) => m.service),
       referenceCrds,
+      crds: [...plane.crds],
       logDir,
       startSeconds: Math.round((Date.now() - t0) / 100) / 10,
       startedAt: t0,

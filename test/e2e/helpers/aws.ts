@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { MOTO_PYTHON } from '../../../localcluster/aws-emulator.js';
+import { MOTO_INVENTORY_SCRIPT, MOTO_PYTHON } from '../../../localcluster/aws-emulator.js';
 import { REPO_ROOT } from '../../../localcluster/paths.js';
 import type { Child } from './children.js';
 
@@ -16,6 +16,9 @@ export interface RegionSnapshot {
   replicationGroups: { id: string; status?: string; configurationEndpoint?: string; primaryEndpoint?: string }[];
   secrets: { name: string; arn: string; deleted: boolean }[];
   keys: { id: string; arn: string; state: string }[];
+  loadBalancers: { arn: string; name: string; dnsName?: string; canonicalHostedZoneID?: string }[];
+  targetGroups: { arn: string; name: string }[];
+  repositories: { name: string; arn: string; uri: string }[];
 }
 
 /** What test/e2e/aws_snapshot.py reports. */
@@ -31,11 +34,29 @@ export async function awsSnapshot(endpoint: string, regions: readonly string[]):
   return JSON.parse(stdout) as AwsSnapshot;
 }
 
+/** moto's facts about the application-tier resources (`inventory.py --details`): `<service> <Kind>` → AWS id → facts. */
+export type AwsDetails = Record<string, Record<string, Record<string, unknown>>>;
+
+/** `localcluster/moto/inventory.py --details` over `regions` (IAM, being global, is listed once). */
+export async function awsDetails(endpoint: string, regions: readonly string[]): Promise<AwsDetails> {
+  const { stdout } = await promisify(execFile)(MOTO_PYTHON, [MOTO_INVENTORY_SCRIPT, '--details', endpoint, ...regions], { timeout: 120_000, maxBuffer: 32 << 20 });
+  return JSON.parse(stdout) as AwsDetails;
+}
+
+/** How a child is found in the inventory: its key, and a test of the ids listed there. */
+export interface AwsMatch {
+  /** Key of `localcluster/moto/inventory.py`: `<service> <Kind>`. */
+  key: string;
+  /** The id (or name) the child is known by in AWS. */
+  id: string;
+  matches(listed: string): boolean;
+}
+
 /**
- * Key of `localcluster/moto/inventory.py` (`<service> <Kind>`) and the AWS id it lists for a child, read from what
- * ACK wrote (status ids) or from the spec (names AWS is addressed by). Undefined when the child has no AWS resource yet.
+ * How to find a child in `localcluster/moto/inventory.py`'s listing, from what ACK wrote (status ids) or from the spec
+ * (names AWS is addressed by). Undefined when the child has no AWS id (yet), or is of a kind the inventory does not list.
  */
-export function awsIdOf(child: Child): { key: string; id: string } | undefined {
+export function awsIdOf(child: Child): AwsMatch | undefined {
   const service = child.apiVersion?.split('.')[0] ?? '';
   const s = child.status ?? {};
   const spec = child.spec ?? {};
@@ -55,12 +76,22 @@ export function awsIdOf(child: Child): { key: string; id: string } | undefined {
     Bucket: spec.name,
     Secret: spec.name,
     Key: s.keyID,
+    LoadBalancer: s.ackResourceMetadata?.arn,
+    TargetGroup: s.ackResourceMetadata?.arn,
+    Listener: s.ackResourceMetadata?.arn,
+    Rule: s.ackResourceMetadata?.arn,
+    Policy: s.ackResourceMetadata?.arn,
+    Role: spec.name,
+    InstanceProfile: spec.name,
+    Repository: spec.name,
+    LaunchTemplate: s.id,
   };
   const id = byKind[child.kind ?? ''];
-  return typeof id === 'string' && id !== '' ? { key: `${service} ${child.kind}`, id } : undefined;
+  // RDS identifiers are stored lower case.
+  return typeof id === 'string' && id !== '' ? { key: `${service} ${child.kind}`, id, matches: (listed) => listed.toLowerCase() === id.toLowerCase() } : undefined;
 }
 
-/** Whether `inventory` (awsInventory) lists `id` under `key`; RDS identifiers are stored lower case. */
-export function inInventory(inventory: Record<string, string[]>, key: string, id: string): boolean {
-  return (inventory[key] ?? []).some((live) => live.toLowerCase() === id.toLowerCase());
+/** How many ids `inventory` (awsInventory) lists for `aws`. */
+export function countInInventory(inventory: Record<string, string[]>, aws: AwsMatch): number {
+  return (inventory[aws.key] ?? []).filter(aws.matches).length;
 }

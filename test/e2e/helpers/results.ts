@@ -6,8 +6,10 @@ import { CHILD_KINDS, type ChildKind } from '../../../charts/child-kinds.js';
 import type { RenderedObject } from '../../../charts/render.js';
 import { REPO_ROOT } from '../../../localcluster/paths.js';
 import type { E2eInfo } from '../env.js';
+import type { AppTierReport } from './app-tier.js';
 import { isSynced, serviceOf, type Child } from './children.js';
 import type { DeletionRecorder } from './deletion-recorder.js';
+import type { Expected } from './expectations.js';
 
 /** The generated results page. */
 export const RESULTS_PATH = join(REPO_ROOT, 'docs', 'e2e-results.md');
@@ -26,10 +28,12 @@ export interface Run {
   policy: 'Retain' | 'Delete';
   rendered: RenderedObject[];
   kinds: ChildKind[];
-  /** Every rendered kind has a running controller, so the environment must go Ready. */
+  /** The settled state of every component on this stack (helpers/expectations.ts). */
+  expected: Expected[];
+  /** Every component is expected Ready, so the environment must go Ready. */
   expectReady: boolean;
   appliedAt?: number;
-  /** ms from apply to the first Ready / all controllable children ready / Degraded status. */
+  /** ms from apply to the first Ready / every child expected Ready ready / Degraded status. */
   readyMs?: number;
   availableMs?: number;
   degradedMs?: number;
@@ -42,6 +46,8 @@ export interface Run {
   aws?: { kept: string[]; gone: string[] };
   /** The component message of the rejected child. */
   rejection?: string;
+  /** The application tier as moto showed it before the deletion. */
+  appTier?: AppTierReport;
 }
 
 const secs = (ms: number | undefined): string => (ms === undefined ? '—' : `${Math.round(ms / 1000)} s`);
@@ -114,21 +120,22 @@ export function writeResults(all: readonly Run[], info: E2eInfo): string {
     '',
     '## Time to Ready, deletion and AWS afterwards',
     '',
-    '| example | deletionPolicy | children | Ready after | all controllable children ready after | phase | not ready | deletion took | waves in order | AWS after deletion |',
+    '| example | deletionPolicy | children | Ready after | every child expected Ready ready after | phase | not ready | deletion took | waves in order | AWS after deletion |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...all.map((r) => `| ${r.file ?? r.id} | ${r.policy} | ${r.rendered.length} | ${r.expectReady ? secs(r.readyMs) : 'not expected'} | ${secs(r.availableMs)} | ${r.env?.status?.phase ?? '?'} | ${notReady(r)} | ${deletionCell(r)} | ${orderCell(r)} | ${awsCell(r)} |`),
     '',
-    'Times are from applying the environment to the first status showing it (sampled every second). "All controllable children ready": every child whose ACK controller runs here is Ready in `status.components`.',
+    'Times are from applying the environment to the first status showing it (sampled every second). "Every child expected Ready": every child whose ACK controller runs here and that waits for no kind without one is Ready in `status.components`.',
     '',
+    ...appTier(examples),
     ...deletionTimeline(examples.find((r) => r.id === '000') ?? examples[0]),
     '## A child AWS rejects',
     '',
     `\`rejected\`: example 004 with a backup window (03:00-04:00) that overlaps the maintenance window (sun:03:30-sun:04:30). ` +
       `Phase ${rejected(all)?.env?.status?.phase ?? '?'} after ${secs(rejected(all)?.degradedMs)}; the DBInstance component says: \`${rejected(all)?.rejection ?? 'not observed'}\`.`,
     '',
-    '## Outputs of the Ready examples (from the emulated AWS)',
+    '## Outputs (from the emulated AWS)',
     '',
-    ...examples.filter((r) => r.expectReady).flatMap((r) => [`${r.file}:`, '', '```json', JSON.stringify(r.env?.status?.outputs ?? {}, null, 1), '```', '']),
+    ...examples.flatMap((r) => [`${r.file}:`, '', '```json', JSON.stringify(r.env?.status?.outputs ?? {}, null, 1), '```', '']),
     `Stack start (control plane, CRDs, moto, ${info.ackServices.length} controllers): ${info.startSeconds} s. ` +
       `SDK retries of requests moto had already executed, answered with the first answer (docs/e2e.md, moto patches): ${replays(info)}.`,
     '',
@@ -138,6 +145,26 @@ export function writeResults(all: readonly Run[], info: E2eInfo): string {
   const markdown = lines.join('\n');
   writeFileSync(RESULTS_PATH, markdown);
   return markdown;
+}
+
+/** The application tier in moto per example, and what waited instead. */
+function appTier(examples: readonly Run[]): string[] {
+  const rows = examples.filter((r) => r.appTier);
+  if (rows.length === 0) return [];
+  return [
+    '## Application tier in moto (before the deletion)',
+    '',
+    '| example | in moto (exactly once each) | waiting, absent from moto |',
+    '| --- | --- | --- |',
+    ...rows.map((r) => `| ${r.id} | ${r.appTier!.found.join('; ')} | ${r.appTier!.absent.map((a) => `${a} (${waitingOf(r, a)})`).join('; ') || '—'} |`),
+    '',
+  ];
+}
+
+/** Why an expected-not-ready child waits, as `status.components` said. */
+function waitingOf(run: Run, what: string): string {
+  const c = run.env?.status?.components?.find((x) => `${x.kind}/${x.name}` === what);
+  return c ? `${c.reason ?? c.state}${c.message ? `: ${c.message.slice(0, 160)}` : ''}`.replace(/\|/g, '\\|') : 'not observed';
 }
 
 /** The deletion waves of one run as seen by its DeletionRecorder. */
