@@ -29,6 +29,30 @@ function outputRule(matches: string, requires: string, message: string): CelRule
   };
 }
 
+const LOGS_BUCKET = `${LB}.accessLogs.bucket`;
+/** `rule`, vacuously true without spec.loadBalancer.accessLogs. */
+const withAccessLogs = (rule: string) => `!has(${LB}) || !has(${LB}.accessLogs) || ${rule}`;
+
+/** Rules of `spec.loadBalancer.accessLogs` against the buckets and the CDN. */
+const ACCESS_LOGS_RULES: readonly CelRule[] = [
+  {
+    rule: withAccessLogs(`has(self.storage) && self.storage.buckets.exists(b, b.name == ${LOGS_BUCKET} && b.purpose == 'logs')`),
+    message: 'loadBalancer.accessLogs.bucket must name a bucket of spec.storage.buckets with purpose logs',
+    fieldPath: '.loadBalancer.accessLogs.bucket',
+  },
+  {
+    rule: withAccessLogs(`!has(self.storage) || self.storage.buckets.all(b, b.name != ${LOGS_BUCKET} || b.encryption != 'KMS')`),
+    message: 'the bucket of loadBalancer.accessLogs must use SSE-S3 encryption (ELB access logs support no other server-side encryption)',
+    fieldPath: '.loadBalancer.accessLogs.bucket',
+  },
+  {
+    // Its policy is a late binding of its own (the ELB grant names the account); a CDN-served bucket's is the Distribution's.
+    rule: withAccessLogs(`!has(self.cdn) || !self.cdn.behaviors.exists(x, x.bucket == ${LOGS_BUCKET})`),
+    message: 'the bucket of loadBalancer.accessLogs cannot be served by the CDN (cdn.behaviors)',
+    fieldPath: '.loadBalancer.accessLogs.bucket',
+  },
+];
+
 /** Rules of `spec.loadBalancer` against the network and security groups. */
 const LOAD_BALANCER_RULES: readonly CelRule[] = [
   { rule: `!has(${LB}) || size(self.network.availabilityZones) >= 2`, message: 'a load balancer needs at least 2 availability zones (an ALB spans two)', fieldPath: '.network.availabilityZones' },
@@ -44,6 +68,7 @@ const LOAD_BALANCER_RULES: readonly CelRule[] = [
     message: 'the certificate must be in spec.region (a load balancer only uses ACM certificates of its own region)',
     fieldPath: '.loadBalancer.listeners.https.certificate.arn',
   },
+  ...ACCESS_LOGS_RULES,
 ];
 
 /** Rules of `spec.compute` against the network, the registry, the load balancer and the sections outputs come from. */
@@ -64,6 +89,7 @@ const COMPUTE_RULES: readonly CelRule[] = [
   { rule: withContainers(`!has(${CONTAINERS}.blueGreen) || has(${LB})`), message: 'blueGreen needs spec.loadBalancer (its listeners shift traffic between the blue and green target groups)', fieldPath: '.compute.containers.blueGreen' },
   outputRule("e.fromOutput.startsWith('database')", 'has(self.database)', 'environment fromOutput database* needs spec.database'),
   outputRule("e.fromOutput == 'databaseReaderEndpoint'", "!has(self.database) || self.database.engine.startsWith('aurora')", 'environment fromOutput databaseReaderEndpoint needs an Aurora database engine'),
+  outputRule("e.fromOutput == 'databaseProxyEndpoint'", 'has(self.database) && has(self.database.proxy)', 'environment fromOutput databaseProxyEndpoint needs spec.database.proxy'),
   outputRule("e.fromOutput.startsWith('cache')", 'has(self.cache)', 'environment fromOutput cache* needs spec.cache'),
   outputRule("e.fromOutput == 'cdnDomainName'", 'has(self.cdn)', 'environment fromOutput cdnDomainName needs spec.cdn'),
   outputRule("e.fromOutput == 'loadBalancerDNSName'", `has(${LB})`, 'environment fromOutput loadBalancerDNSName needs spec.loadBalancer'),
@@ -71,6 +97,13 @@ const COMPUTE_RULES: readonly CelRule[] = [
     "e.fromOutput == 'bucketName'",
     'has(self.storage) && has(e.bucket) && self.storage.buckets.exists(b, b.name == e.bucket)',
     'environment fromOutput bucketName needs bucket to name a bucket of spec.storage.buckets',
+  ),
+  outputRule("e.fromOutput.startsWith('cognito')", 'has(self.identity)', 'environment fromOutput cognito* needs spec.identity'),
+  // Silent without client or spec.identity: the variable's own rule and the one above name those.
+  outputRule(
+    "e.fromOutput == 'cognitoClientId'",
+    '!has(self.identity) || !has(e.client) || self.identity.clients.exists(c, c.name == e.client)',
+    'environment fromOutput cognitoClientId: client must name a client of spec.identity.clients',
   ),
   {
     rule: withContainers(`${CONTAINERS}.secrets.all(s, !has(s.fromSecret) || self.secrets.exists(x, x.name == s.fromSecret))`),

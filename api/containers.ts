@@ -1,6 +1,6 @@
 /** `spec.compute.containers`: an ECS Fargate service of one container, with its task, autoscaling and logs. */
 import { Type, type Static } from '@sinclair/typebox';
-import { Obj, StringEnum } from './schema-kit.js';
+import { Obj, StringEnum, type CelRule } from './schema-kit.js';
 
 /** CPU architectures Fargate runs. */
 export const CPU_ARCHITECTURES = ['X86_64', 'ARM64'] as const;
@@ -11,21 +11,34 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
 /**
  * Values of the environment an environment variable can take, each from the section that produces it (a CEL rule
  * checks that section exists): the database writer and reader endpoints and port, the cache endpoint and port, a
- * bucket's S3 name, the region, the CDN domain name and the load balancer's DNS name.
+ * bucket's S3 name, the region, the CDN domain name, the load balancer's DNS name, and the Cognito user pool id and an
+ * app client's id.
  */
 export const ENVIRONMENT_OUTPUTS = [
   'databaseWriterEndpoint',
   'databaseReaderEndpoint',
   'databasePort',
+  'databaseProxyEndpoint',
   'cacheEndpoint',
   'cachePort',
   'bucketName',
   'region',
   'cdnDomainName',
   'loadBalancerDNSName',
+  'cognitoUserPoolId',
+  'cognitoClientId',
 ] as const;
 /** Keys of the AWS-managed database master secret (a JSON document) a container secret can take. */
 export const DATABASE_CREDENTIAL_KEYS = ['username', 'password'] as const;
+
+/** A reference to an app client of spec.identity.clients (its short name). */
+export const COGNITO_CLIENT_REF = { pattern: '^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$', maxLength: 32 };
+/** An environment variable's `client` goes with fromOutput cognitoClientId, and only with it. */
+export const CLIENT_RULE: CelRule = {
+  rule: "has(self.client) == (has(self.fromOutput) && self.fromOutput == 'cognitoClientId')",
+  message: 'client is required with fromOutput cognitoClientId and forbidden otherwise',
+  fieldPath: '.client',
+};
 
 // POSIX-style names, as shells and most runtimes accept them; bounded so the uniqueness rule stays cheap.
 const VARIABLE_NAME = { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 128 };
@@ -60,7 +73,7 @@ const EnvironmentVariableSchema = Obj(
     value: Type.Optional(Type.String({ description: 'Literal value (never a secret: use secrets). Exclusive with fromOutput.', maxLength: 4096 })),
     fromOutput: Type.Optional(
       StringEnum(ENVIRONMENT_OUTPUTS, {
-        description: 'Value taken from the environment itself: databaseWriterEndpoint, databaseReaderEndpoint (Aurora), databasePort (need spec.database); cacheEndpoint (configuration endpoint in cluster mode, primary endpoint otherwise), cachePort (need spec.cache); bucketName (the S3 name of bucket); region; cdnDomainName (needs spec.cdn); loadBalancerDNSName (needs spec.loadBalancer). Exclusive with value.',
+        description: 'Value taken from the environment itself: databaseWriterEndpoint, databaseReaderEndpoint (Aurora), databasePort (need spec.database), databaseProxyEndpoint (needs spec.database.proxy: connect through the RDS Proxy); cacheEndpoint (configuration endpoint in cluster mode, primary endpoint otherwise), cachePort (need spec.cache); bucketName (the S3 name of bucket); region; cdnDomainName (needs spec.cdn); loadBalancerDNSName (needs spec.loadBalancer); cognitoUserPoolId (needs spec.identity), cognitoClientId (the id of client, an app client of spec.identity.clients). Exclusive with value.',
         maxLength: 32,
       }),
     ),
@@ -71,12 +84,14 @@ const EnvironmentVariableSchema = Obj(
         maxLength: 15,
       }),
     ),
+    client: Type.Optional(Type.String({ ...COGNITO_CLIENT_REF, description: 'With fromOutput cognitoClientId: the app client of spec.identity.clients.' })),
   },
   {
     description: 'An environment variable of the container.',
     'x-kubernetes-validations': [
       { rule: 'has(self.value) != has(self.fromOutput)', message: 'set exactly one of value and fromOutput', fieldPath: '.value' },
       { rule: "has(self.bucket) == (has(self.fromOutput) && self.fromOutput == 'bucketName')", message: 'bucket is required with fromOutput bucketName and forbidden otherwise', fieldPath: '.bucket' },
+      CLIENT_RULE,
     ],
   },
 );

@@ -8,8 +8,52 @@ export const DB_ENGINES = ['aurora-mysql', 'aurora-postgresql', 'mysql', 'postgr
 export const DB_CREDENTIALS = ['AWSManaged', 'GeneratedSecret'] as const;
 /** Which subnet tier hosts the database and the cache. */
 export const DATA_SUBNET_TIERS = ['isolated', 'private'] as const;
+/** How clients authenticate to an RDS Proxy: the database password (DISABLED) or IAM authentication tokens (REQUIRED). */
+export const DB_PROXY_IAM_AUTH = ['DISABLED', 'REQUIRED'] as const;
+/**
+ * Database logs RDS can export to CloudWatch Logs, by engine. `audit` is left out: it needs an option group (MySQL)
+ * or cluster parameters (Aurora MySQL) that the operator does not render.
+ */
+export const DB_LOG_EXPORTS = {
+  mysql: ['error', 'general', 'slowquery'],
+  'aurora-mysql': ['error', 'general', 'slowquery'],
+  postgres: ['postgresql', 'upgrade'],
+  'aurora-postgresql': ['postgresql'],
+} as const satisfies Record<(typeof DB_ENGINES)[number], readonly string[]>;
+/** Every log type of {@link DB_LOG_EXPORTS}. */
+export const DB_LOG_TYPES = ['error', 'general', 'slowquery', 'postgresql', 'upgrade'] as const;
+/**
+ * Instance classes without Performance Insights: MySQL on the micro and small burstable classes, Aurora MySQL on
+ * every db.t2 and db.t3 class and on db.t4g.micro / db.t4g.small (AWS's engine support table).
+ */
+export const NO_PERFORMANCE_INSIGHTS = {
+  mysql: ['db.t2.micro', 'db.t2.small', 'db.t3.micro', 'db.t3.small', 'db.t4g.micro', 'db.t4g.small'],
+  auroraMysqlPrefixes: ['db.t2.', 'db.t3.'],
+  auroraMysql: ['db.t4g.micro', 'db.t4g.small'],
+} as const;
 
 const ENGINE_VERSION = { pattern: '^[0-9]+(\\.[0-9A-Za-z_-]+)*$', maxLength: 32 };
+
+const quoted = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).join(', ')}]`;
+
+/** Rules of `spec.database` on Performance Insights, log exports and the proxy. */
+const DATABASE_OBSERVABILITY_RULES = [
+  {
+    rule: `!has(self.performanceInsights) || !has(self.instanceClass) || (self.engine == 'mysql' ? !(self.instanceClass in ${quoted(NO_PERFORMANCE_INSIGHTS.mysql)}) : self.engine != 'aurora-mysql' || !(${NO_PERFORMANCE_INSIGHTS.auroraMysqlPrefixes.map((p) => `self.instanceClass.startsWith('${p}')`).join(' || ')} || self.instanceClass in ${quoted(NO_PERFORMANCE_INSIGHTS.auroraMysql)}))`,
+    message: 'Performance Insights is not offered for this engine on this instance class (MySQL: db.t2/db.t3/db.t4g micro and small; Aurora MySQL: db.t2, db.t3, db.t4g.micro, db.t4g.small)',
+    fieldPath: '.performanceInsights',
+  },
+  {
+    rule: `!has(self.logExports) || self.logExports.all(l, l in (self.engine == 'postgres' ? ${quoted(DB_LOG_EXPORTS.postgres)} : self.engine == 'aurora-postgresql' ? ${quoted(DB_LOG_EXPORTS['aurora-postgresql'])} : ${quoted(DB_LOG_EXPORTS.mysql)}))`,
+    message: 'logExports: mysql and aurora-mysql export error, general, slowquery; postgres postgresql, upgrade; aurora-postgresql postgresql',
+    fieldPath: '.logExports',
+  },
+  {
+    rule: "!has(self.proxy) || self.credentials == 'AWSManaged'",
+    message: 'proxy requires credentials AWSManaged: the proxy signs in with the master user secret RDS keeps in Secrets Manager',
+    fieldPath: '.proxy',
+  },
+];
 
 /** Schema of `spec.database`. */
 export const DatabaseSchema = Obj(
@@ -54,6 +98,49 @@ export const DatabaseSchema = Obj(
     deletionProtection: Type.Boolean({ description: 'AWS deletion protection: while true, neither AWS nor the operator can delete the database.', default: true }),
     storageEncrypted: Type.Boolean({ description: 'Encrypt storage with the environment KMS key.', default: true }),
     subnetTier: StringEnum(DATA_SUBNET_TIERS, { description: 'Subnet tier hosting the database (that tier must have subnets).', default: 'isolated' }),
+    performanceInsights: Type.Optional(
+      Obj(
+        {
+          retentionDays: Type.Integer({
+            description: 'Days Performance Insights keeps its data: 7 (free), a multiple of 31 up to 713 (1 to 23 months), or 731 (2 years).',
+            minimum: 7,
+            maximum: 731,
+            default: 7,
+          }),
+        },
+        {
+          description:
+            'Performance Insights on the database (on every instance of an Aurora cluster), encrypted with the environment KMS key. Not offered for MySQL on db.t2/db.t3/db.t4g micro and small, nor for Aurora MySQL on db.t2, db.t3, db.t4g.micro and db.t4g.small. Omit for none (a database created with it keeps it when the section is removed).',
+          'x-kubernetes-validations': [
+            { rule: 'self.retentionDays == 7 || self.retentionDays == 731 || int(self.retentionDays) % 31 == 0', message: 'retentionDays must be 7, a multiple of 31 up to 713, or 731', fieldPath: '.retentionDays' },
+          ],
+        },
+      ),
+    ),
+    logExports: Type.Optional(
+      Type.Array(StringEnum(DB_LOG_TYPES, { description: 'A log type.' }), {
+        description:
+          'Database logs exported to CloudWatch Logs (/aws/rds/...): error, general, slowquery for mysql and aurora-mysql; postgresql and upgrade for postgres; postgresql for aurora-postgresql. MySQL writes the general and slow query logs only with general_log / slow_query_log set to 1 in a DB parameter group, which the operator does not render yet. Omit for none.',
+        maxItems: 3,
+        uniqueItems: true,
+        'x-kubernetes-list-type': 'set',
+      }),
+    ),
+    proxy: Type.Optional(
+      Obj(
+        {
+          iamAuth: StringEnum(DB_PROXY_IAM_AUTH, {
+            description: 'DISABLED: clients sign in to the proxy with the database user and password. REQUIRED: clients must present IAM authentication tokens.',
+            default: 'DISABLED',
+          }),
+          idleClientTimeoutSeconds: Type.Integer({ description: 'Seconds an idle client connection stays open before the proxy closes it (1 to 28800).', minimum: 1, maximum: 28800, default: 1800 }),
+        },
+        {
+          description:
+            'An RDS Proxy in front of the database (connection pooling): in the database subnets, TLS required, signing in to the database with the master user secret RDS manages (credentials AWSManaged), with its own security group that the app tier may reach. Omit for none.',
+        },
+      ),
+    ),
   },
   {
     description: 'Relational database. Omit for none.',
@@ -66,6 +153,7 @@ export const DatabaseSchema = Obj(
       { rule: "self.engine.startsWith('aurora') || self.readers == 0", message: 'readers must be 0 for mysql/postgres', fieldPath: '.readers' },
       { rule: "!self.engine.startsWith('aurora') || !self.multiAZ", message: 'multiAZ applies to mysql/postgres only; use readers for Aurora', fieldPath: '.multiAZ' },
       { rule: "!self.engine.startsWith('aurora') || !has(self.allocatedStorageGiB)", message: 'allocatedStorageGiB applies to mysql/postgres only', fieldPath: '.allocatedStorageGiB' },
+      ...DATABASE_OBSERVABILITY_RULES,
     ],
   },
 );

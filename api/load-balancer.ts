@@ -117,6 +117,31 @@ const HealthCheckSchema = Obj(
   },
 );
 
+/** Name of a bucket of spec.storage.buckets (the same key as edge.ts's bucket names). */
+const BUCKET_KEY = { pattern: '^[a-z][a-z0-9-]{0,13}[a-z0-9]$', maxLength: 15 };
+
+const AccessLogsSchema = Obj(
+  {
+    bucket: Type.String({
+      ...BUCKET_KEY,
+      description: 'Name of a bucket of spec.storage.buckets with purpose logs and SSE-S3 encryption (ELB access logs support no other server-side encryption), not served by the CDN. Its policy then lets Elastic Load Balancing write under <prefix>/AWSLogs/<account id>/.',
+    }),
+    prefix: Type.Optional(
+      Type.String({
+        description: 'Key prefix of the log files (no leading or trailing slash, without AWSLogs, which ELB appends). Default: none, the files start at AWSLogs/. Removing a prefix later leaves the old one in place: the controller only ever sets load balancer attributes.',
+        pattern: '^[A-Za-z0-9!_.*\'()-]+(/[A-Za-z0-9!_.*\'()-]+)*$',
+        maxLength: 200,
+      }),
+    ),
+  },
+  {
+    description: 'Access logs of the load balancer, delivered every 5 minutes to a logs bucket of the environment. Omit for none (logging is then switched off).',
+    'x-kubernetes-validations': [
+      { rule: "!has(self.prefix) || !self.prefix.contains('AWSLogs')", message: 'accessLogs.prefix must not contain AWSLogs (ELB appends AWSLogs/<account id>/ itself)', fieldPath: '.prefix' },
+    ],
+  },
+);
+
 /** Schema of `spec.loadBalancer`. */
 export const LoadBalancerSchema = Obj(
   {
@@ -141,6 +166,7 @@ export const LoadBalancerSchema = Obj(
       description: 'AWS deletion protection. The load balancer holds no data, so the default is false; while true, deleting the environment cannot delete it.',
       default: false,
     }),
+    accessLogs: Type.Optional(AccessLogsSchema),
   },
   {
     description: 'Application Load Balancer in front of spec.compute, with the load-balancer security group (spec.securityGroups.loadBalancer). Omit for none.',
@@ -152,6 +178,8 @@ export const LoadBalancerSchema = Obj(
 
 /** `spec.loadBalancer` as TypeScript. */
 export type LoadBalancerSpec = Static<typeof LoadBalancerSchema>;
+/** `spec.loadBalancer.accessLogs` as TypeScript. */
+export type AccessLogsSpec = Static<typeof AccessLogsSchema>;
 /** `spec.loadBalancer.listeners` as TypeScript. */
 export type ListenersSpec = Static<typeof ListenersSchema>;
 

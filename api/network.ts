@@ -25,6 +25,35 @@ function SubnetTier(tier: string, defaultCount: number, use: string) {
 
 /** NAT gateway layout. */
 export const NAT_MODES = ['None', 'Single', 'PerAZ'] as const;
+/** AWS services with gateway VPC endpoints (free, routed through the route tables). */
+export const GATEWAY_ENDPOINT_SERVICES = ['s3', 'dynamodb'] as const;
+/** Subnet tiers interface VPC endpoints may live in. */
+export const ENDPOINT_SUBNET_TIERS = ['private', 'isolated'] as const;
+
+/** Schema of `spec.network.endpoints`. */
+export const EndpointsSchema = Obj(
+  {
+    gateway: Type.Array(StringEnum(GATEWAY_ENDPOINT_SERVICES, { description: 's3 or dynamodb.' }), {
+      description: 'Gateway endpoints, on the route tables of the private and isolated subnets: s3, dynamodb.',
+      default: [],
+      maxItems: 2,
+      uniqueItems: true,
+      'x-kubernetes-list-type': 'set',
+    }),
+    interface: Type.Array(
+      Type.String({ description: 'Service short name, as in com.amazonaws.<region>.<name>: e.g. secretsmanager, logs, sqs, ecr.api.', pattern: '^[a-z0-9][a-z0-9.-]{0,62}$', maxLength: 63 }),
+      {
+        description: 'Interface endpoints (with private DNS), one network interface in each zone\'s first subnet of subnetTier, behind a security group that accepts HTTPS from the VPC CIDR.',
+        default: [],
+        maxItems: 20,
+        uniqueItems: true,
+        'x-kubernetes-list-type': 'set',
+      },
+    ),
+    subnetTier: StringEnum(ENDPOINT_SUBNET_TIERS, { description: 'Subnet tier of the interface endpoints: private (default) or isolated.', default: 'private' }),
+  },
+  { description: 'VPC endpoints, so that private and isolated subnets reach AWS services without the NAT gateways. Omit for none.' },
+);
 
 /** Schema of `spec.network`. */
 export const NetworkSchema = Obj(
@@ -55,6 +84,7 @@ export const NetworkSchema = Obj(
       description: 'NAT gateways for private subnets: None, Single (one shared, in the first zone) or PerAZ (one per zone, highly available). Needs public subnets.',
       default: 'Single',
     }),
+    endpoints: Type.Optional(EndpointsSchema),
   },
   {
     description: 'The VPC and its subnets.',
@@ -63,6 +93,16 @@ export const NetworkSchema = Obj(
         rule: "self.natGateways == 'None' || self.subnets.public.countPerAZ > 0",
         message: 'natGateways needs public subnets (subnets.public.countPerAZ > 0)',
         fieldPath: '.natGateways',
+      },
+      {
+        rule: "!has(self.endpoints) || size(self.endpoints.gateway) == 0 || self.subnets.private.countPerAZ > 0 || self.subnets.isolated.countPerAZ > 0",
+        message: 'gateway endpoints need private or isolated subnets (their route tables carry the endpoint routes)',
+        fieldPath: '.endpoints.gateway',
+      },
+      {
+        rule: "!has(self.endpoints) || size(self.endpoints.interface) == 0 || (self.endpoints.subnetTier == 'isolated' ? self.subnets.isolated.countPerAZ > 0 : self.subnets.private.countPerAZ > 0)",
+        message: 'endpoints.subnetTier names a subnet tier with no subnets (set network.subnets.<tier>.countPerAZ)',
+        fieldPath: '.endpoints.subnetTier',
       },
     ],
   },
@@ -106,3 +146,5 @@ export const SecurityGroupsSchema = Obj(
 
 /** `spec.network` as TypeScript. */
 export type NetworkSpec = Static<typeof NetworkSchema>;
+/** `spec.network.endpoints`, defaulted. */
+export type EndpointsSpec = Static<typeof EndpointsSchema>;

@@ -4,10 +4,15 @@ import { APPLICATION_RULES } from './application-rules.js';
 import { ComputeSchema, RegistrySchema } from './compute.js';
 import { CacheSchema, DatabaseSchema } from './data.js';
 import { CdnSchema, FirewallSchema, StorageSchema } from './edge.js';
+import { DNS_RULES, DnsSchema } from './dns.js';
+import { IdentitySchema } from './identity.js';
 import { LoadBalancerSchema } from './load-balancer.js';
+import { MonitoringSchema } from './monitoring.js';
 import { NetworkSchema, SecurityGroupsSchema } from './network.js';
 import { Obj, StringEnum, immutable, type CelRule } from './schema-kit.js';
-import { AppSecretSchema, EncryptionSchema } from './security.js';
+import { AppSecretSchema, EncryptionSchema, SECRET_RULES } from './security.js';
+import { ApiSchema, FunctionSchema, LayerSchema, LogGroupSchema, TableSchema } from './serverless.js';
+import { SERVERLESS_RULES } from './serverless-rules.js';
 
 /** What happens to data-bearing AWS resources (database, cache, buckets, image repository, KMS key, secrets) on deletion. */
 export const DELETION_POLICIES = ['Retain', 'Delete'] as const;
@@ -63,7 +68,14 @@ const SPEC_RULES: readonly CelRule[] = [
   },
   { rule: "!has(self.firewall) || self.firewall.scope != 'CLOUDFRONT' || has(self.cdn)", message: 'firewall.scope CLOUDFRONT needs spec.cdn', fieldPath: '.firewall.scope' },
   ...APPLICATION_RULES,
+  ...SERVERLESS_RULES,
+  ...DNS_RULES,
+  ...SECRET_RULES,
 ];
+
+/** A list of named entries (a list-type map keyed by name), at most `maxItems`, empty by default. */
+const namedList = <T extends Parameters<typeof Type.Array>[0]>(items: T, description: string, maxItems: number) =>
+  Type.Array(items, { description, default: [], maxItems, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] });
 
 /** Schema of `spec`. */
 export const SpecSchema = Obj(
@@ -102,17 +114,19 @@ export const SpecSchema = Obj(
     loadBalancer: Type.Optional(LoadBalancerSchema),
     compute: Type.Optional(ComputeSchema),
     registry: Type.Optional(RegistrySchema),
-    secrets: Type.Array(AppSecretSchema, {
-      description: 'Application secrets in AWS Secrets Manager.',
-      default: [],
-      maxItems: 20,
-      'x-kubernetes-list-type': 'map',
-      'x-kubernetes-list-map-keys': ['name'],
-    }),
+    secrets: namedList(AppSecretSchema, 'Application secrets in AWS Secrets Manager.', 20),
+    tables: namedList(TableSchema, 'DynamoDB tables (at most 20).', 20),
+    layers: namedList(LayerSchema, 'Lambda layers the functions share (at most 5).', 5),
+    functions: namedList(FunctionSchema, 'Lambda functions (at most 20).', 20),
+    logGroup: Type.Optional(LogGroupSchema),
+    api: Type.Optional(ApiSchema),
+    monitoring: Type.Optional(MonitoringSchema),
+    dns: Type.Optional(DnsSchema),
+    identity: Type.Optional(IdentitySchema),
   },
   {
     description:
-      'Desired state of one marketplace environment on AWS. Serverless (functions, API, tables), identity (user pools) and monitoring (alarms, dashboards) will be further optional sections.',
+      'Desired state of one marketplace environment on AWS: network, security, data (database, cache, tables), edge (buckets, CDN, firewall), the application tier (load balancer, containers or instances, registry), the serverless tier (functions, layers, API, log group), monitoring (alarm topic, alarms, dashboard), DNS (a Route 53 zone, alias records, certificate validation) and identity (a Cognito user pool and its app clients).',
     'x-kubernetes-validations': SPEC_RULES,
   },
 );

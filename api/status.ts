@@ -1,5 +1,7 @@
 /** The MarketplaceEnvironment status, following the Kubernetes API conventions for conditions. */
 import { Type, type Static } from '@sinclair/typebox';
+import { DnsOutputsSchema } from './dns.js';
+import { IdentityOutputsSchema } from './identity.js';
 import { Obj, StringEnum } from './schema-kit.js';
 
 /** Summary phase shown in the printer columns. */
@@ -114,7 +116,7 @@ const OutputsSchema = Obj(
   {
     vpcID: opt('VPC id.'),
     subnetIDs: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String({ maxLength: 64, description: 'Subnet id.' }), { maxItems: 12, description: 'Subnet ids of one tier, zone by zone.' }), { description: 'Subnet ids by tier (public, private, isolated).' })),
-    securityGroupIDs: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 64, description: 'Security group id.' }), { description: 'Security group ids by tier (lb, app, db, cache).' })),
+    securityGroupIDs: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 64, description: 'Security group id.' }), { description: 'Security group ids by tier (lb, app, db, cache, dbProxy).' })),
     kmsKeyARN: opt('ARN of the environment KMS key.'),
     database: Type.Optional(
       Obj(
@@ -124,6 +126,7 @@ const OutputsSchema = Obj(
           port: Type.Optional(Type.Integer({ description: 'Port.' })),
           credentialsSecret: opt('Kubernetes Secret with the master password (GeneratedSecret).'),
           masterUserSecretARN: opt('Secrets Manager ARN of the AWS-managed master password (AWSManaged).'),
+          proxyEndpoint: opt('RDS Proxy endpoint (spec.database.proxy): connect through it instead of the writer endpoint.'),
         },
         { description: 'Database connection data.' },
       ),
@@ -169,12 +172,47 @@ const OutputsSchema = Obj(
         { description: 'Application tier.' },
       ),
     ),
+    dns: Type.Optional(DnsOutputsSchema),
+    identity: Type.Optional(IdentityOutputsSchema),
+    monitoring: Type.Optional(
+      Obj(
+        {
+          topicARN: opt('ARN of the SNS topic every alarm notifies.'),
+          billingTopicARN: opt('ARN of the us-east-1 topic the billing alarm notifies (monitoring.billing outside us-east-1).'),
+          dashboardName: opt('Name of the CloudWatch dashboard.'),
+        },
+        { description: 'Monitoring.' },
+      ),
+    ),
     secrets: Type.Optional(
       Type.Array(
         Obj({ name: str('Short name from the spec.'), arn: opt('Secrets Manager ARN.'), rotationDays: Type.Integer({ description: 'Intended rotation period.' }) }, { description: 'A secret.' }),
         { description: 'Application secrets.', maxItems: 20 },
       ),
     ),
+    tables: Type.Optional(
+      Type.Array(Obj({ name: str('Short name from the spec.'), tableName: str('DynamoDB table name.'), arn: opt('Table ARN.') }, { description: 'A table.' }), {
+        description: 'DynamoDB tables.',
+        maxItems: 20,
+      }),
+    ),
+    functions: Type.Optional(
+      Type.Array(Obj({ name: str('Short name from the spec.'), functionName: str('Lambda function name.'), arn: opt('Function ARN.') }, { description: 'A function.' }), {
+        description: 'Lambda functions.',
+        maxItems: 20,
+      }),
+    ),
+    api: Type.Optional(
+      Obj(
+        {
+          id: opt('API id.'),
+          url: opt('Invoke URL: the HTTP API\'s endpoint, or https://<id>.execute-api.<region>.amazonaws.com/<stage> of a REST API.'),
+        },
+        { description: 'API.' },
+      ),
+    ),
+    logGroupName: opt('Name of the central log group (spec.logGroup).'),
+    kmsAliasName: opt('Alias of the environment KMS key (encryption.alias).'),
   },
   { description: 'Values applications need, read from the children once AWS reports them.' },
 );

@@ -3,9 +3,12 @@
  * (docs/ack-facts.md, "References and late bindings"). Rendering stays pure by declaring them in an annotation;
  * the controller reads the source object, writes the value at `path` and only then applies the child.
  *
- * Filled by the controller (controllers/): the Origin Access Control id of a Distribution's S3 origins, the WAF web
- * ACL ARN of a Distribution (CLOUDFRONT scope), the Distribution ARN inside a bucket policy, the KMS key ARN of a
- * KMS-encrypted bucket, the target group ARNs and the ACM certificate ARN of a load balancer listener.
+ * Filled by the controller (controllers/; the full list is in docs/controller.md, "Values ACK cannot reference"): ARNs,
+ * ids and endpoints a child names but cannot reference — CDN, listener, task, instance, database proxy and Lambda wiring;
+ * the account id in the logs key policy and the access-log bucket policy, and the load balancer's logging attributes
+ * once that bucket exists; alarm actions and the ARN parts CloudWatch names load balancers and target groups by
+ * (alarms, dashboard body); Route 53 alias targets and ACM validation records; and app-client ids from the
+ * environment's own status.outputs.
  * DBInstance → DBCluster needs no binding: the cluster identifier is a spec name we render. A REGIONAL web ACL is
  * not a field of any child: the operator associates it with the load balancer itself (aws-gaps.ts).
  */
@@ -24,8 +27,29 @@ export interface Binding {
   readonly path: string;
   /** The child whose status holds the value (same namespace). */
   readonly from: { readonly apiVersion: string; readonly kind: string; readonly name: string };
-  /** Dot path of the value in the source object, e.g. `status.id`. */
+  /**
+   * Dot path of the value in the source object, e.g. `status.id`; numeric parts index arrays. A `*` part stands for
+   * the element of the array there that `where` selects.
+   */
   readonly fieldPath: string;
+  /**
+   * Selects the element a `*` part of `fieldPath` stands for: the first whose fields have these values, e.g.
+   * `{domainName: 'shop.example.com'}` in `status.domainValidations.*.resourceRecord.name` (ACM lists a certificate's
+   * validation records in no fixed order). No such element: the value is not known yet. @default no `*` part
+   */
+  readonly where?: Readonly<Record<string, string>>;
+  /**
+   * The value is the part of the field after the first occurrence of this marker, e.g. `:loadbalancer/` turns a load
+   * balancer ARN into the `app/<name>/<id>` CloudWatch names it by; a field without the marker counts as not known yet.
+   * Applied before `template`. @default the whole field
+   */
+  readonly after?: string;
+  /**
+   * The value is the part of the field before the last occurrence of this marker, e.g. `.example.com` turns the ACM
+   * validation record name `_a1b2.shop.example.com.` into `_a1b2.shop`, its name relative to the example.com zone; a
+   * field without the marker counts as not known yet. Applied before `template`. @default the whole field
+   */
+  readonly before?: string;
   /** Optional string template; `{{value}}` is replaced by the value (e.g. a bucket policy with the distribution ARN). */
   readonly template?: string;
   /**

@@ -12,10 +12,15 @@
  * once the Distribution it protects no longer uses it, a security group once no other group's rules name it.
  */
 import * as acm from '../imports/acm.services.k8s.aws.js';
+import * as apigateway from '../imports/apigateway.services.k8s.aws.js';
+import * as apigatewayv2 from '../imports/apigatewayv2.services.k8s.aws.js';
 import * as applicationautoscaling from '../imports/applicationautoscaling.services.k8s.aws.js';
 import * as autoscaling from '../imports/autoscaling.services.k8s.aws.js';
 import * as cloudfront from '../imports/cloudfront.services.k8s.aws.js';
+import * as cloudwatch from '../imports/cloudwatch.services.k8s.aws.js';
 import * as cloudwatchlogs from '../imports/cloudwatchlogs.services.k8s.aws.js';
+import * as cognitoidentityprovider from '../imports/cognitoidentityprovider.services.k8s.aws.js';
+import * as dynamodb from '../imports/dynamodb.services.k8s.aws.js';
 import * as ec2 from '../imports/ec2.services.k8s.aws.js';
 import * as ecr from '../imports/ecr.services.k8s.aws.js';
 import * as ecs from '../imports/ecs.services.k8s.aws.js';
@@ -23,9 +28,12 @@ import * as elasticache from '../imports/elasticache.services.k8s.aws.js';
 import * as elbv2 from '../imports/elbv2.services.k8s.aws.js';
 import * as iam from '../imports/iam.services.k8s.aws.js';
 import * as kms from '../imports/kms.services.k8s.aws.js';
+import * as lambda from '../imports/lambda.services.k8s.aws.js';
 import * as rds from '../imports/rds.services.k8s.aws.js';
+import * as route53 from '../imports/route53.services.k8s.aws.js';
 import * as s3 from '../imports/s3.services.k8s.aws.js';
 import * as secretsmanager from '../imports/secretsmanager.services.k8s.aws.js';
+import * as sns from '../imports/sns.services.k8s.aws.js';
 import * as wafv2 from '../imports/wafv2.services.k8s.aws.js';
 
 /** A child kind: its GVK, plural resource name and deletion wave. */
@@ -57,6 +65,9 @@ export const CHILD_KINDS: readonly ChildKind[] = [
   // After its member instances: AWS deletes a cluster only once it has no instances.
   child(rds.DbCluster.GVK, 'dbclusters', 9),
   child(rds.DbInstance.GVK, 'dbinstances', 8),
+  // After the tasks and functions connecting through it; before the database it fronts, its role and policies, its
+  // security group and subnets.
+  child(rds.DbProxy.GVK, 'dbproxies', 4),
   child(elasticache.CacheSubnetGroup.GVK, 'cachesubnetgroups', 10),
   child(elasticache.ReplicationGroup.GVK, 'replicationgroups', 8),
   // After the Distribution that serves it.
@@ -97,6 +108,44 @@ export const CHILD_KINDS: readonly ChildKind[] = [
   child(cloudwatchlogs.LogGroup.GVK, 'loggroups', 7),
   // Late, with the other stores of data: after the task definitions and policies naming it.
   child(ecr.Repository.GVK, 'repositories', 10),
+  // DNS first: nothing uses a record (and deleting them first stops sending users to an environment being taken down);
+  // the zone after its records: Route 53 refuses to delete a zone holding more than its NS and SOA records.
+  child(route53.RecordSet.GVK, 'recordsets', 0),
+  child(route53.HostedZone.GVK, 'hostedzones', 1),
+  // Monitoring first: the alarms and the dashboard name the load balancer, target groups, API, functions and tables, and
+  // notify the topic (and stay silent about the teardown); the topic after the alarms and subscriptions using it.
+  child(cloudwatch.MetricAlarm.GVK, 'metricalarms', 0),
+  child(cloudwatch.Dashboard.GVK, 'dashboards', 0),
+  child(sns.Subscription.GVK, 'subscriptions', 0),
+  child(sns.Topic.GVK, 'topics', 1),
+  // The APIs go first: they invoke the functions. Within an HTTP API, the stage and routes before the integrations the
+  // routes target, the API last; within a REST API, the stage before its deployment, the deployment before the
+  // integrations it snapshots, integrations before their methods, methods before their resources (a resource before
+  // its parent: AWS deletes a resource's children with it), the API last.
+  child(apigatewayv2.Stage.GVK, 'stages', 0),
+  child(apigatewayv2.Route.GVK, 'routes', 0),
+  child(apigatewayv2.Integration.GVK, 'integrations', 1),
+  child(apigatewayv2.Api.GVK, 'apis', 4),
+  child(apigateway.Stage.GVK, 'stages', 0),
+  child(apigateway.Deployment.GVK, 'deployments', 1),
+  child(apigateway.Integration.GVK, 'integrations', 2),
+  child(apigateway.Method.GVK, 'methods', 3),
+  child(apigateway.Resource.GVK, 'resources', 4),
+  child(apigateway.RestApi.GVK, 'restapis', 5),
+  // The alias carrying the API's invoke permission before its function; the function before its layers, its role,
+  // log group, security group and subnets.
+  child(lambda.Alias.GVK, 'aliases', 3),
+  child(lambda.Function.GVK, 'functions', 4),
+  child(lambda.LayerVersion.GVK, 'layerversions', 5),
+  // With the other stores of data: after the functions using them and the policies naming them.
+  child(dynamodb.Table.GVK, 'tables', 10),
+  // A store of data (its users), with the others. The operator deletes its app clients (aws-gaps
+  // CognitoUserPoolClient) before it: nothing else uses it.
+  child(cognitoidentityprovider.UserPool.GVK, 'userpools', 10),
+  // Before the route tables, subnets and security group it uses.
+  child(ec2.VpcEndpoint.GVK, 'vpcendpoints', 10),
+  // Before the key it names.
+  child(kms.Alias.GVK, 'aliases', 17),
   // Last: the database, the cache, the buckets and the secrets were encrypted with it.
   child(kms.Key.GVK, 'keys', 18),
 ];

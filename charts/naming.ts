@@ -14,7 +14,7 @@ export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 export const MANAGED_BY = 'marketplace-operator';
 
 /** Spec sections, as used in the component label and in status.components. */
-export type Component = 'network' | 'security' | 'encryption' | 'database' | 'cache' | 'storage' | 'cdn' | 'firewall' | 'secrets' | 'loadBalancer' | 'compute' | 'registry';
+export type Component = 'network' | 'security' | 'encryption' | 'database' | 'cache' | 'storage' | 'cdn' | 'firewall' | 'secrets' | 'loadBalancer' | 'compute' | 'registry' | 'tables' | 'functions' | 'api' | 'monitoring' | 'dns' | 'identity';
 
 /** AWS tag in the `{key, value}` shape most ACK kinds use. */
 export interface Tag {

@@ -20,6 +20,17 @@ export interface FieldOutput {
   readonly output: string;
   /** Dot path of the value in the live child; numeric parts index arrays, e.g. `status.nodeGroups.0.primaryEndpoint.address`. */
   readonly fieldPath: string;
+  /**
+   * String the value is written into, at each `{{value}}` (bindings.ts VALUE_PLACEHOLDER): an output built from an id,
+   * such as a REST API's invoke URL. @default the value itself
+   */
+  readonly template?: string;
+  /**
+   * The value is the part of the field after the first occurrence of this marker, e.g. `/hostedzone/` turns Route 53's
+   * `/hostedzone/Z0123` into the zone id `Z0123`; a field without the marker counts as not known yet. Applied before
+   * `template`. @default the whole field
+   */
+  readonly after?: string;
 }
 
 /** A value known when rendering that becomes an output once the child exists. */

@@ -17,7 +17,7 @@ export type AckConditionType = (typeof ACK_CONDITION_TYPES)[number];
  * alphabetically.
  */
 export const COMPONENT_ORDER: readonly Component[] = [
-  'network', 'security', 'encryption', 'database', 'cache', 'storage', 'cdn', 'firewall', 'loadBalancer', 'compute', 'registry', 'secrets',
+  'network', 'security', 'encryption', 'database', 'cache', 'storage', 'dns', 'cdn', 'firewall', 'loadBalancer', 'compute', 'registry', 'tables', 'functions', 'api', 'identity', 'secrets', 'monitoring',
 ];
 
 /** A condition as read from a live object (ACK's or the environment's). */
@@ -99,7 +99,8 @@ export interface Trace {
   readonly unservedKinds: readonly string[];
 }
 
-const kindRank = new Map(CHILD_KINDS.map((k, i) => [k.kind, i]));
+// By apiVersion and kind: several API groups share a kind name (lambda and kms Alias, both API Gateways' Stage).
+const kindRank = new Map(CHILD_KINDS.map((k, i) => [`${k.apiVersion}/${k.kind}`, i]));
 const key = (kind: string | undefined, name: string | undefined) => `${kind}/${name}`;
 
 function componentRank(component: string): number {
@@ -130,7 +131,7 @@ export function buildTrace(input: TraceInput): Trace {
     const verdict = rep?.c ?? computed;
     entries.push({
       component: o.metadata?.labels?.[COMPONENT_LABEL] ?? rep?.c.component ?? 'other',
-      order: rep ? rep.i : reported.length + (kindRank.get(o.kind ?? '') ?? CHILD_KINDS.length),
+      order: rep ? rep.i : reported.length + (kindRank.get(`${o.apiVersion}/${o.kind}`) ?? CHILD_KINDS.length),
       child: {
         apiVersion: o.apiVersion,
         kind: o.kind ?? '?',

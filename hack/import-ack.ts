@@ -18,12 +18,12 @@ import { REPO_ROOT } from '../localcluster/paths.js';
 
 /** The kinds to import, by ACK service (API group `<service>.services.k8s.aws`), in module order. */
 const IMPORTS: Readonly<Record<string, readonly string[]>> = {
-  ec2: ['VPC', 'Subnet', 'InternetGateway', 'ElasticIPAddress', 'NATGateway', 'RouteTable', 'SecurityGroup', 'LaunchTemplate'],
-  rds: ['DBSubnetGroup', 'DBCluster', 'DBInstance'],
+  ec2: ['VPC', 'Subnet', 'InternetGateway', 'ElasticIPAddress', 'NATGateway', 'RouteTable', 'SecurityGroup', 'LaunchTemplate', 'VPCEndpoint'],
+  rds: ['DBSubnetGroup', 'DBCluster', 'DBInstance', 'DBProxy'],
   elasticache: ['CacheSubnetGroup', 'ReplicationGroup'],
   s3: ['Bucket'],
   secretsmanager: ['Secret'],
-  kms: ['Key'],
+  kms: ['Key', 'Alias'],
   cloudfront: ['Distribution', 'OriginAccessControl'],
   wafv2: ['WebACL'],
   elbv2: ['LoadBalancer', 'Listener', 'TargetGroup', 'Rule'],
@@ -34,6 +34,14 @@ const IMPORTS: Readonly<Record<string, readonly string[]>> = {
   autoscaling: ['AutoScalingGroup'],
   acm: ['Certificate'],
   cloudwatchlogs: ['LogGroup'],
+  dynamodb: ['Table'],
+  lambda: ['Function', 'LayerVersion', 'Alias'],
+  apigatewayv2: ['API', 'Integration', 'Route', 'Stage'],
+  apigateway: ['RestAPI', 'Resource', 'Method', 'Integration', 'Deployment', 'Stage'],
+  cognitoidentityprovider: ['UserPool'],
+  route53: ['HostedZone', 'RecordSet'],
+  cloudwatch: ['MetricAlarm', 'Dashboard'],
+  sns: ['Topic', 'Subscription'],
 };
 
 const VERSION = 'v1alpha1';

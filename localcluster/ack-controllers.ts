@@ -100,12 +100,14 @@ export function controllerArgs(
     `--aws-endpoint-url=${endpoint}`,
     `--aws-identity-endpoint-url=${endpoint}`,
     '--allow-unsafe-aws-endpoint-urls',
-    '--enable-carm=false',
     '--enable-leader-election=false',
     `--metrics-addr=${LOOPBACK}:${ports.metrics}`,
     `--healthz-addr=${LOOPBACK}:${ports.healthz}`,
     `--log-level=${logLevel}`,
   ];
+  // Cross-account resource management (a ConfigMap the controller would watch) exists only in newer runtimes; the sns
+  // controller v1.0.11 has no such flag and refuses unknown ones.
+  if (flags.has('enable-carm')) args.push('--enable-carm=false');
   // Only s3-controller >= v1.4.0 has it; older ones rely on the SDK choosing path style for an IP endpoint.
   if (service === 's3' && flags.has('aws-endpoint-use-path-style')) args.push('--aws-endpoint-use-path-style');
   return args;

@@ -2,14 +2,14 @@
  * The CloudWatch Logs group of the application tier: the containers' output (awslogs driver) or the instances'
  * (an agent the user installs through user data).
  *
- * Not encrypted with the environment KMS key: CloudWatch Logs uses a key only if the key policy itself names the
- * service principal `logs.<region>.amazonaws.com`, and the environment key keeps the default key policy (kms-key.ts),
- * so associating it would fail with AccessDeniedException. CloudWatch Logs encrypts log data at rest with its own
- * key. Not data-bearing: spec.deletionPolicy keeps the stores it lists, and retentionDays already bounds the logs.
+ * Encrypted with the environment KMS key when spec.encryption.logs is set (kms-key.ts `logGroupEncryption`, which
+ * explains the key policy this needs); otherwise CloudWatch Logs encrypts log data at rest with its own key. Not
+ * data-bearing: spec.deletionPolicy keeps the stores it lists, and retentionDays already bounds the logs.
  */
 import { Construct } from 'constructs';
 import * as cloudwatchlogs from '../../imports/cloudwatchlogs.services.k8s.aws.js';
 import type { EnvironmentContext } from '../context.js';
+import { logGroupEncryption } from './kms-key.js';
 
 /** Props of {@link AppLogGroup}. */
 export interface AppLogGroupProps {
@@ -41,6 +41,7 @@ export class AppLogGroup extends Construct {
       spec: {
         name: awsName,
         retentionDays: props.retentionDays,
+        ...logGroupEncryption(ctx),
         // The LogGroup CRD takes tags as a map.
         tags: Object.fromEntries(ctx.names.tags(awsName).map(({ key, value }) => [key, value])),
       },

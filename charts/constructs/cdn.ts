@@ -32,6 +32,9 @@ const READ_METHODS = ['GET', 'HEAD'];
 
 /** The CloudFront distribution of an environment and its Origin Access Control. */
 export class Cdn extends Construct {
+  /** The distribution answers over IPv6 too, so alias records to it are A and AAAA records (dns.ts). */
+  static readonly ipv6Enabled: boolean = true;
+
   /** Kubernetes name of the OriginAccessControl of the environment of `ctx`. */
   static originAccessControlName(ctx: EnvironmentContext): string {
     return ctx.names.k8s('oac');
@@ -106,7 +109,7 @@ export class Cdn extends Construct {
           defaultRootObject: spec.defaultRootObject,
           priceClass: spec.priceClass,
           httpVersion: 'http2and3',
-          isIpv6Enabled: true,
+          isIpv6Enabled: Cdn.ipv6Enabled,
           origins: { items: origins },
           defaultCacheBehavior: behavior(spec.originBucket),
           ...(cacheBehaviors.length > 0 ? { cacheBehaviors: { items: cacheBehaviors } } : {}),

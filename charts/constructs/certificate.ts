@@ -27,18 +27,20 @@ export interface CertificateProps {
 export class Certificate extends Construct {
   /** Kubernetes name of the Certificate. */
   readonly name: string;
+  /** Every name on the certificate, the domain name first: one DNS-validation record each (dns.ts). */
+  readonly domainNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: CertificateProps) {
     super(scope, id);
     const { ctx, domainName } = props;
     const { names } = ctx;
     this.name = names.k8s('certificate');
-    const alternatives = (props.subjectAlternativeNames ?? []).filter((n) => n !== domainName);
+    this.domainNames = [domainName, ...(props.subjectAlternativeNames ?? []).filter((n) => n !== domainName)];
     new acm.Certificate(this, 'certificate', {
       metadata: ctx.metadata('loadBalancer', this.name, { outputs: [{ output: '/loadBalancer/certificateARN', fieldPath: ARN_FIELD }] }),
       spec: {
         domainName,
-        subjectAlternativeNames: [domainName, ...alternatives],
+        subjectAlternativeNames: [...this.domainNames],
         tags: names.tags(names.aws('certificate')),
       },
     });

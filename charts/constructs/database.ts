@@ -3,6 +3,8 @@
  * readers) or one standalone RDS DBInstance (mysql / postgres). Subnets, the security group and the KMS key are
  * wired with ACK references; an Aurora member names its cluster by identifier because ACK has no ref for that
  * (docs/ack-facts.md, "References and late bindings"), which is safe as the identifier is a deterministic spec name.
+ * When the spec asks: Performance Insights on every DBInstance (encrypted with the environment key), and log exports to
+ * CloudWatch Logs on the DBCluster or the standalone DBInstance. The RDS Proxy is database-proxy.ts.
  */
 import type { ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -119,6 +121,9 @@ export class Database extends Construct {
           // the writer, so a failover never lands on an instance scaled down to minACU.
           promotionTier: i === 0 ? 0 : 1,
           publiclyAccessible: false,
+          // Per member, the way Aurora has always offered it (the cluster-level setting came later, with Database
+          // Insights). ACK compares these fields only on standalone instances: a member keeps what it was created with.
+          ...this.performanceInsights(),
           tags: names.tags(names.aws('db', i)),
         },
       });
@@ -137,9 +142,21 @@ export class Database extends Construct {
         multiAz: spec.multiAZ,
         publiclyAccessible: false,
         dbName: spec.databaseName,
+        ...this.performanceInsights(),
         ...this.primarySpec(identifier),
       },
     });
+  }
+
+  /** Performance Insights fields of a DBInstance, encrypted with the environment key (none without the section). */
+  private performanceInsights(): Pick<rds.DbInstanceSpec, 'performanceInsightsEnabled' | 'performanceInsightsKmsKeyRef' | 'performanceInsightsRetentionPeriod'> {
+    const insights = this.props.spec.performanceInsights;
+    if (!insights) return {};
+    return {
+      performanceInsightsEnabled: true,
+      performanceInsightsKmsKeyRef: this.ctx.ref(this.props.kmsKeyName),
+      performanceInsightsRetentionPeriod: insights.retentionDays,
+    };
   }
 
   /** Metadata of the object that owns storage and credentials: data-bearing, with the final-snapshot choice. */
@@ -201,6 +218,8 @@ export class Database extends Construct {
       backupRetentionPeriod: spec.backupRetentionDays,
       preferredBackupWindow: spec.preferredBackupWindow,
       preferredMaintenanceWindow: spec.preferredMaintenanceWindow,
+      // On the cluster for Aurora: its members' logs are exported through it.
+      enableCloudwatchLogsExports: spec.logExports ? [...spec.logExports] : undefined,
       deletionProtection: spec.deletionProtection,
       copyTagsToSnapshot: true,
       tags: ctx.names.tags(identifier),

@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import * as iam from '../../imports/iam.services.k8s.aws.js';
 import { VALUE_PLACEHOLDER, type Binding } from '../bindings.js';
 import type { EnvironmentContext } from '../context.js';
+import type { Component } from '../naming.js';
 import { stableJson } from './storage.js';
 
 /** The placeholder of a grant's late value inside its statements. */
@@ -59,6 +60,8 @@ export interface DerivedRoleProps {
   readonly grants: readonly Grant[];
   /** ARNs of AWS-managed policies to attach as well. @default none */
   readonly managedPolicyARNs?: readonly string[];
+  /** Spec section the role and its policies belong to (their component label). @default 'compute' */
+  readonly component?: Component;
 }
 
 /** An IAM policy document (keys sorted, so the same statements always render the same string). */
@@ -94,6 +97,7 @@ export class DerivedRole extends Construct {
     super(scope, id);
     const { ctx, name } = props;
     const { names } = ctx;
+    const component = props.component ?? 'compute';
     this.resourceName = DerivedRole.resourceName(ctx, name);
     this.policyNames = props.grants.map((grant) => {
       const policyName = names.k8s('policy', name, grant.name);
@@ -101,7 +105,7 @@ export class DerivedRole extends Construct {
       const document = policyDocument(grant.statements);
       const bindings: Binding[] = grant.value ? [{ path: '/spec/policyDocument', ...grant.value, template: document, required: true }] : [];
       new iam.Policy(this, grant.name, {
-        metadata: ctx.metadata('compute', policyName, { bindings }),
+        metadata: ctx.metadata(component, policyName, { bindings }),
         spec: {
           name: awsName,
           path: '/',
@@ -117,7 +121,7 @@ export class DerivedRole extends Construct {
     const awsName = DerivedRole.awsName(ctx, name);
     const trust = { Sid: 'AssumedBy', Effect: 'Allow', Principal: { Service: props.service }, Action: 'sts:AssumeRole' };
     new iam.Role(this, 'role', {
-      metadata: ctx.metadata('compute', this.resourceName),
+      metadata: ctx.metadata(component, this.resourceName),
       spec: {
         name: awsName,
         path: '/',

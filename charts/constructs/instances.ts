@@ -57,6 +57,11 @@ export class Instances extends Construct {
     return ctx.names.k8s('asg');
   }
 
+  /** EC2 Auto Scaling name of the group (the alarms' AutoScalingGroupName dimension). */
+  static groupAwsName(ctx: EnvironmentContext): string {
+    return ctx.names.aws('asg');
+  }
+
   /** Kubernetes name of the LaunchTemplate. */
   static launchTemplateName(ctx: EnvironmentContext): string {
     return ctx.names.k8s('launch-template');
@@ -114,7 +119,7 @@ export class Instances extends Construct {
     });
 
     if (props.subnetNames.length === 0) throw new Error(`spec.compute.instances.subnetTier ${spec.subnetTier} has no subnets`);
-    const groupAwsName = names.aws('asg');
+    const groupAwsName = Instances.groupAwsName(ctx);
     const groupBindings: Binding[] = [
       ...props.subnetNames.map((name): Binding => ({ path: '/spec/vpcZoneIdentifier', from: { ...ec2.Subnet.GVK, name }, fieldPath: 'status.subnetID', required: true, join: ',' })),
       // Waits for the launch template to exist in AWS (CreateAutoScalingGroup refuses an unknown one): the template

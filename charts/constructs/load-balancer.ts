@@ -18,11 +18,22 @@
  *
  * The REGIONAL web ACL is associated by the operator (aws-gaps.ts): the load balancer always declares its web ACL,
  * none when the environment has no REGIONAL firewall, so dropping the firewall removes the association first.
+ *
+ * Access logs (spec.loadBalancer.accessLogs): the `access_logs.s3.*` attributes. ELB checks that it may write to the
+ * bucket when logging is switched on and answers InvalidConfigurationRequest otherwise, which the controller treats
+ * as terminal (no retry until the spec changes). So the load balancer starts with logging off and gets the logging
+ * attributes through a late binding on the bucket's ARN, which ACK reports once it has created the bucket; the bucket
+ * is only ever applied with its final policy, the log-delivery grant included (storage.ts). This orders logging after
+ * the bucket's creation; it is also after the policy when the s3-controller puts a new bucket's settings in the call
+ * that creates it, and about a second short of it when the controller puts them in a second pass. A binding cannot
+ * wait for a source's ACK.ResourceSynced, which would close that window. `access_logs.s3.enabled` is always rendered:
+ * the controller compares attributes as a subset, so without it, removing accessLogs would leave logging on.
  */
 import { Construct } from 'constructs';
 import { httpRedirectsToHttps, type LoadBalancerSpec } from '../../api/index.js';
 import * as acm from '../../imports/acm.services.k8s.aws.js';
 import * as elbv2 from '../../imports/elbv2.services.k8s.aws.js';
+import * as s3 from '../../imports/s3.services.k8s.aws.js';
 import * as wafv2 from '../../imports/wafv2.services.k8s.aws.js';
 import { ARN_FIELD, arnOf, awsGapAnnotations } from '../aws-gaps.js';
 import type { Binding } from '../bindings.js';
@@ -59,6 +70,9 @@ export interface TargetGroupNames {
 
 /** The load balancer of an environment, its target groups and listeners. */
 export class LoadBalancer extends Construct {
+  /** Address family of the load balancer: IPv4 only, so alias records to it are A records, no AAAA (dns.ts). */
+  static readonly ipAddressType: 'ipv4' | 'dualstack' = 'ipv4';
+
   /** Kubernetes name of the LoadBalancer (its `status.dnsName` is the load balancer's DNS name). */
   static loadBalancerName(ctx: EnvironmentContext): string {
     return ctx.names.k8s('alb');
@@ -119,23 +133,48 @@ export class LoadBalancer extends Construct {
         ...(props.webAclName ? { webACLARN: arnOf({ ...wafv2.WebAcl.GVK, name: props.webAclName }) } : {}),
       },
     ]);
+    const attributes = [
+      { key: 'idle_timeout.timeout_seconds', value: String(spec.idleTimeoutSeconds) },
+      { key: 'deletion_protection.enabled', value: String(spec.deletionProtection) },
+      { key: 'access_logs.s3.enabled', value: 'false' },
+    ];
     new elbv2.LoadBalancer(this, 'load-balancer', {
-      metadata: ctx.metadata('loadBalancer', this.name, { outputs, annotations: association }),
+      metadata: ctx.metadata('loadBalancer', this.name, { outputs, annotations: association, bindings: this.accessLogs(attributes) }),
       spec: {
         name: awsName,
         type: 'application',
         scheme: spec.scheme,
-        ipAddressType: 'ipv4',
+        ipAddressType: LoadBalancer.ipAddressType,
         enablePrefixForIPv6SourceNat: 'off',
         subnetRefs: props.subnetNames.map((name) => ctx.ref(name)),
         securityGroupRefs: [ctx.ref(props.securityGroupName)],
-        attributes: [
-          { key: 'idle_timeout.timeout_seconds', value: String(spec.idleTimeoutSeconds) },
-          { key: 'deletion_protection.enabled', value: String(spec.deletionProtection) },
-        ],
+        attributes,
         tags: names.tags(awsName),
       },
     });
+  }
+
+  /**
+   * With accessLogs: `attributes` with logging switched on, once the log bucket exists (see the module comment).
+   * Not required: the load balancer does not wait for its logs, it is created with logging off.
+   */
+  private accessLogs(attributes: readonly elbv2.LoadBalancerSpecAttributes[]): Binding[] {
+    const logs = this.props.spec.accessLogs;
+    if (!logs) return [];
+    const { names } = this.ctx;
+    const logging = [
+      { key: 'access_logs.s3.enabled', value: 'true' },
+      { key: 'access_logs.s3.bucket', value: names.bucketAwsName(logs.bucket) },
+      ...(logs.prefix ? [{ key: 'access_logs.s3.prefix', value: logs.prefix }] : []),
+    ];
+    return [{
+      path: '/spec/attributes',
+      from: { ...s3.Bucket.GVK, name: names.bucket(logs.bucket) },
+      fieldPath: ARN_FIELD,
+      template: JSON.stringify([...attributes.filter((a) => a.key !== 'access_logs.s3.enabled'), ...logging]),
+      json: true,
+      required: false,
+    }];
   }
 
   private renderTargetGroup(id: string, name: string, awsName: string, output: string): void {

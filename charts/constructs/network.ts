@@ -19,6 +19,11 @@ const zoneLetter = (zone: string): string => zone.slice(-1);
 
 /** The VPC and everything inside it that routes traffic. */
 export class Network extends Construct {
+  /** Kubernetes name of the VPC (the key policy and a logs bucket policy read the account id from it). */
+  static vpcName(ctx: EnvironmentContext): string {
+    return ctx.names.k8s('vpc');
+  }
+
   /** Kubernetes name of the VPC. */
   readonly vpcName: string;
   private readonly subnets: PlannedSubnet[];
@@ -30,7 +35,7 @@ export class Network extends Construct {
     const { names, spec } = this.ctx;
     // validateEnvironment has rejected layouts that do not fit, so the plan exists here.
     this.subnets = planSubnets(spec.network) ?? [];
-    this.vpcName = names.k8s('vpc');
+    this.vpcName = Network.vpcName(this.ctx);
     new ec2.Vpc(this, 'vpc', {
       metadata: this.ctx.metadata('network', this.vpcName, { underpinsData: true, outputs: [{ output: '/vpcID', fieldPath: 'status.vpcID' }] }),
       spec: { cidrBlocks: [spec.network.vpcCIDR], enableDnsSupport: true, enableDnsHostnames: true, tags: names.tags(names.aws('vpc')) },
@@ -55,6 +60,12 @@ export class Network extends Construct {
   /** Kubernetes names of the first subnet of `tier` in each zone, zone by zone (an ALB takes one subnet per zone). */
   firstSubnetNamesPerZone(tier: Tier): string[] {
     return this.subnets.filter((s) => s.tier === tier && s.index === 0).map((s) => this.subnetName(s));
+  }
+
+  /** Kubernetes names of the route tables of `tier`, zone by zone (none when the tier has no subnets). */
+  routeTableNames(tier: Tier): string[] {
+    const { network } = this.ctx.spec;
+    return network.subnets[tier].countPerAZ === 0 ? [] : network.availabilityZones.map((zone) => this.routeTableName(tier, zone));
   }
 
   /** Whether the database or the cache lives in subnets of `tier`. */

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import * as ec2 from '../../imports/ec2.services.k8s.aws.js';
 import type { EnvironmentContext } from '../context.js';
 import { CACHE_PORT, databasePort } from '../ports.js';
+import { DatabaseProxy } from './database-proxy.js';
 
 /** Props of {@link SecurityGroups}. */
 export interface SecurityGroupsProps {
@@ -51,7 +52,15 @@ export class SecurityGroups extends Construct {
       ingressRules: lb ? [{ ...tcp(app), userIdGroupPairs: [{ groupRef: this.ctx.ref(this.name('lb')), description: 'from the load balancer' }] }] : [],
       egressRules: appEgress,
     });
-    if (spec.database) this.group('db', 'database tier: app tier in, nothing out', { ingressRules: [fromApp(databasePort(spec.database.engine))] });
+    if (spec.database) {
+      const rule = fromApp(databasePort(spec.database.engine));
+      // The RDS Proxy (database-proxy.ts) reaches the database too. One rule with both sources: EC2 reports the
+      // sources of one port as one permission.
+      const proxy = { groupRef: this.ctx.ref(DatabaseProxy.securityGroupName(this.ctx)), description: 'from the RDS Proxy' };
+      const ingress = spec.database.proxy ? { ...rule, userIdGroupPairs: [...(rule.userIdGroupPairs ?? []), proxy] } : rule;
+      // The description stays as it was: EC2 cannot change a group's description.
+      this.group('db', 'database tier: app tier in, nothing out', { ingressRules: [ingress] });
+    }
     if (spec.cache) this.group('cache', 'cache tier: app tier in, nothing out', { ingressRules: [fromApp(CACHE_PORT)] });
   }
 

@@ -9,14 +9,22 @@
  *   name, not the bucket itself) with the TLS-only policy, which the controller replaces once the Distribution
  *   has an ARN (a binding that is not required leaves the rendered value in place until it resolves).
  *   Buckets the CDN does not serve keep the TLS-only policy.
+ * - The bucket the load balancer writes its access logs to (spec.loadBalancer.accessLogs): the whole `policy` too,
+ *   the TLS deny plus the write grant of Elastic Load Balancing's log delivery (elb-log-delivery.ts), which names
+ *   the account id. Required, from the VPC's `status.ackResourceMetadata.ownerAccountID`: the bucket is created with
+ *   its final policy, because ELB refuses to switch logging on (ACK marks that terminal) while it may not write.
+ *   The API keeps this bucket off the CDN and off KMS, so no other binding sets its policy.
  */
 import { Construct } from 'constructs';
 import type { BucketSpec, StorageSpec } from '../../api/index.js';
 import * as cloudfront from '../../imports/cloudfront.services.k8s.aws.js';
 import * as kms from '../../imports/kms.services.k8s.aws.js';
 import * as s3 from '../../imports/s3.services.k8s.aws.js';
+import * as ec2 from '../../imports/ec2.services.k8s.aws.js';
 import { VALUE_PLACEHOLDER, type Binding } from '../bindings.js';
 import type { EnvironmentContext } from '../context.js';
+import { allowElbLogDelivery } from './elb-log-delivery.js';
+import { ACCOUNT } from './iam-grants.js';
 
 /** Props of {@link Storage}. */
 export interface StorageProps {
@@ -26,6 +34,11 @@ export interface StorageProps {
   readonly spec: StorageSpec;
   /** Kubernetes name of the environment's kms Key (KMS-encrypted buckets). */
   readonly kmsKeyName: string;
+  /**
+   * Kubernetes name of the VPC, whose account id the log-delivery grant of the load balancer's access-log bucket names.
+   * @default none: needed only with spec.loadBalancer.accessLogs
+   */
+  readonly vpcName?: string;
 }
 
 /** Short names of the buckets the CDN reads from (origin bucket and behaviour buckets). */
@@ -113,6 +126,16 @@ export class Storage extends Construct {
         required: true,
       });
     }
+    const accessLogs = ctx.spec.loadBalancer?.accessLogs;
+    if (accessLogs?.bucket === bucket.name) {
+      bindings.push({
+        path: POLICY_PATH,
+        from: { ...ec2.Vpc.GVK, name: this.requiredVpcName() },
+        fieldPath: ACCOUNT,
+        template: policy([denyInsecureTransport(arn), allowElbLogDelivery(arn, spec.region, VALUE_PLACEHOLDER, accessLogs.prefix)]),
+        required: true,
+      });
+    }
     if (servedByCdn) {
       bindings.push({
         path: POLICY_PATH,
@@ -160,10 +183,17 @@ export class Storage extends Construct {
           ],
         },
         // For a CDN-served bucket this TLS-only policy stands until its binding resolves (required: false keeps the
-        // rendered value), then the binding replaces it with TLS deny + the CloudFront read grant.
+        // rendered value), then the binding replaces it with TLS deny + the CloudFront read grant. The access-log
+        // bucket's binding is required: it is only ever applied with its complete policy.
         policy: policy([denyInsecureTransport(arn)]),
         tagging: { tagSet: names.tags(awsName) },
       },
     });
+  }
+
+  /** The VPC's name; the chart passes it whenever the load balancer logs to a bucket. */
+  private requiredVpcName(): string {
+    if (!this.props.vpcName) throw new Error('loadBalancer.accessLogs needs the VPC the bucket policy reads the account id from (vpcName)');
+    return this.props.vpcName;
   }
 }

@@ -6,9 +6,9 @@
  * `required: true`: the task definition is held back until all are known, because a task started with an empty
  * DB_HOST or without its execution role is worse than a task started a little later. They are:
  * - the image from the environment's repository: `status.repositoryURI` + `:<tag>`;
- * - environment variables from the environment (`/spec/containerDefinitions/0/environment/<i>/value`): database and
- *   cache endpoints, the CDN domain and the load balancer's DNS name; ports, bucket names and the region are known
- *   when rendering and are plain values;
+ * - environment variables from the environment (`/spec/containerDefinitions/0/environment/<i>/value`, resolved by
+ *   environment-values.ts): database and cache endpoints, the CDN domain and the load balancer's DNS name; ports,
+ *   bucket names and the region are known when rendering and are plain values;
  * - secrets (`/spec/containerDefinitions/0/secrets/<i>/valueFrom`): the ARN of the Secrets Manager secret, or the
  *   database's AWS-managed master user secret with the JSON key (`<arn>:username::`). Only ARNs: ECS reads the value
  *   when a task starts, so no secret value is ever in the task definition;
@@ -19,21 +19,17 @@
  */
 import { Construct } from 'constructs';
 import type { ContainersSpec, ImageSpec } from '../../api/index.js';
-import * as cloudfront from '../../imports/cloudfront.services.k8s.aws.js';
 import * as ecr from '../../imports/ecr.services.k8s.aws.js';
 import * as ecs from '../../imports/ecs.services.k8s.aws.js';
-import * as elasticache from '../../imports/elasticache.services.k8s.aws.js';
-import * as elbv2 from '../../imports/elbv2.services.k8s.aws.js';
 import * as iam from '../../imports/iam.services.k8s.aws.js';
 import * as rds from '../../imports/rds.services.k8s.aws.js';
 import * as secretsmanager from '../../imports/secretsmanager.services.k8s.aws.js';
 import { VALUE_PLACEHOLDER, type Binding } from '../bindings.js';
 import type { EnvironmentContext } from '../context.js';
-import { CACHE_PORT, databasePort } from '../ports.js';
 import { AppLogGroup } from './app-log-group.js';
 import { AppSecrets } from './app-secrets.js';
-import { Cache } from './cache.js';
 import { Database, isAurora } from './database.js';
+import { knownOutput, outputSource, type OutputSource } from './environment-values.js';
 import { ARN } from './iam-grants.js';
 import { Registry } from './registry.js';
 
@@ -62,7 +58,6 @@ export interface AppTaskDefinitionProps {
 
 type EnvironmentVariable = ContainersSpec['environment'][number];
 type ContainerSecret = ContainersSpec['secrets'][number];
-type Source = Pick<Binding, 'from' | 'fieldPath'>;
 
 const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
 
@@ -131,7 +126,7 @@ export class AppTaskDefinition extends Construct {
     });
   }
 
-  private bind(path: string, source: Source, template?: string): void {
+  private bind(path: string, source: OutputSource, template?: string): void {
     this.bindings.push({ path, ...source, ...(template ? { template } : {}), required: true });
   }
 
@@ -145,59 +140,11 @@ export class AppTaskDefinition extends Construct {
   /** Environment variable at `index` (name order): a literal, a value known now, or a binding. */
   private variable(e: EnvironmentVariable, index: number): ecs.TaskDefinitionSpecContainerDefinitionsEnvironment {
     if (e.value !== undefined) return { name: e.name, value: e.value };
-    const known = this.knownOutput(e);
+    const known = knownOutput(this.ctx, e);
     if (known !== undefined) return { name: e.name, value: known };
-    this.bind(`${CONTAINER_PATH}/environment/${index}/value`, this.outputSource(e));
+    const source = outputSource(this.ctx, e, { where: 'spec.compute.containers.environment', loadBalancerName: this.props.loadBalancerName });
+    this.bind(`${CONTAINER_PATH}/environment/${index}/value`, source);
     return { name: e.name };
-  }
-
-  /** Outputs known when rendering: ports, bucket names, the region. */
-  private knownOutput(e: EnvironmentVariable): string | undefined {
-    const { spec, names } = this.ctx;
-    switch (e.fromOutput) {
-      case 'databasePort':
-        return spec.database ? String(databasePort(spec.database.engine)) : undefined;
-      case 'cachePort':
-        return String(CACHE_PORT);
-      case 'bucketName':
-        return e.bucket ? names.bucketAwsName(e.bucket) : undefined;
-      case 'region':
-        return spec.region;
-      default:
-        return undefined;
-    }
-  }
-
-  /** Where an output only AWS knows is read from. The CRD's CEL rules guarantee the section it needs exists. */
-  private outputSource(e: EnvironmentVariable): Source {
-    const { ctx } = this;
-    const { database, cache } = ctx.spec;
-    const missing = (what: string) => new Error(`spec.compute.containers.environment[${e.name}]: fromOutput ${e.fromOutput} needs ${what}`);
-    switch (e.fromOutput) {
-      case 'databaseWriterEndpoint':
-      case 'databaseReaderEndpoint': {
-        if (!database) throw missing('spec.database');
-        const aurora = isAurora(database.engine);
-        if (e.fromOutput === 'databaseReaderEndpoint' && !aurora) throw missing('an Aurora engine');
-        const fieldPath = aurora ? (e.fromOutput === 'databaseWriterEndpoint' ? 'status.endpoint' : 'status.readerEndpoint') : 'status.endpoint.address';
-        return { from: { ...(aurora ? rds.DbCluster.GVK : rds.DbInstance.GVK), name: Database.primaryName(ctx) }, fieldPath };
-      }
-      case 'cacheEndpoint':
-        if (!cache) throw missing('spec.cache');
-        // Cluster mode (more than one shard) has a configuration endpoint; otherwise the primary endpoint.
-        return {
-          from: { ...elasticache.ReplicationGroup.GVK, name: Cache.replicationGroupName(ctx) },
-          fieldPath: cache.shards > 1 ? 'status.configurationEndpoint.address' : 'status.nodeGroups.0.primaryEndpoint.address',
-        };
-      case 'cdnDomainName':
-        if (!ctx.spec.cdn) throw missing('spec.cdn');
-        return { from: { ...cloudfront.Distribution.GVK, name: ctx.names.distribution() }, fieldPath: 'status.domainName' };
-      case 'loadBalancerDNSName':
-        if (!this.props.loadBalancerName) throw missing('spec.loadBalancer');
-        return { from: { ...elbv2.LoadBalancer.GVK, name: this.props.loadBalancerName }, fieldPath: 'status.dnsName' };
-      default:
-        throw missing('a value the chart knows');
-    }
   }
 
   /** Secret at `index` (name order): the ARN of its source, always through a binding. */

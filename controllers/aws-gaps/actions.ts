@@ -5,19 +5,28 @@
  * state in AWS, reporting one status component per declaration and an error that carries its retry decision.
  * `undo` runs before the children a declaration names are deleted (environment deletion, prune).
  *
+ * Values AWS generates come back as outputs (a Cognito client id, for `status.outputs`) and as Secrets, which the
+ * executor writes through the caller's {@link SecretWriter} before it trusts the state: a secret never enters a
+ * component message, a log line or the status.
+ *
  * A state read from or written to AWS is trusted for `recheckMs` (per process): reconciles come with every child
  * event, and the APIs' quotas (WAF, EC2 Auto Scaling) are a few calls per second per account, so a steady environment
  * costs one read per declaration per period, and a change made outside the operator is corrected within that period.
  */
 import { COMPONENT_REASONS, type ComponentStatus } from '../../api/index.js';
 import type { AwsGap, LateValue } from '../../charts/aws-gaps.js';
+import { DELETION_POLICY_ANNOTATION } from '../../charts/context.js';
+import type { ValueOutput } from '../../charts/outputs.js';
 import { TerminalError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { autoScalingTargetTracking } from './autoscaling-target-tracking.js';
 import { AwsCallError } from './aws-errors.js';
 import type { AwsClients } from './clients.js';
+import { cognitoUserPoolClient } from './cognito-user-pool-client.js';
 import { ChildIndex, componentOf, declarationsOf, describeLateValue, regionOf, type AwsGapChild } from './declarations.js';
-import type { GapHandler, GapValues } from './handler.js';
+import type { GapHandler, GapResult, GapValues } from './handler.js';
+import { rdsProxyTargets } from './rds-proxy-targets.js';
+import type { SecretWriter } from './secrets.js';
 import { webAclAssociation } from './web-acl-association.js';
 
 /** Our reasons in `status.components` (AWS's error code and message go into the message). */
@@ -30,6 +39,8 @@ export const AWS_GAP_REASONS = {
   rejected: COMPONENT_REASONS.AWSCallRejected,
   /** Failed: the annotation cannot be read. */
   invalid: COMPONENT_REASONS.InvalidDeclaration,
+  /** Progressing: the API server refused the Secret holding what AWS generated; retried with backoff. */
+  secretNotWritten: COMPONENT_REASONS.ApplyFailed,
 } as const;
 
 /** How long a state seen in AWS is trusted by default: 10 minutes. */
@@ -39,6 +50,8 @@ export const DEFAULT_RECHECK_MS = 600_000;
 const HANDLERS: { readonly [T in AwsGap['type']]: GapHandler<Extract<AwsGap, { type: T }>> } = {
   WebACLAssociation: webAclAssociation,
   AutoScalingTargetTracking: autoScalingTargetTracking,
+  RdsProxyTargets: rdsProxyTargets,
+  CognitoUserPoolClient: cognitoUserPoolClient,
 };
 
 /** Marks a target whose action was undone. */
@@ -61,6 +74,11 @@ export interface AwsGapReport {
   /** One entry per declaration of the desired children, in their order, for `status.components`. */
   readonly components: readonly ComponentStatus[];
   /**
+   * `status.outputs` entries of values AWS generated (a client id): those of the last successful ensure of each
+   * declaration, kept while a later one fails, so that a throttled recheck does not take an output away.
+   */
+  readonly outputs: readonly ValueOutput[];
+  /**
    * Set when an AWS call failed: a TerminalError when retrying cannot help any of the failures (not requeued), else
    * an Error retried with backoff. Undefined while declarations are only waiting (child events bring them back).
    */
@@ -79,20 +97,27 @@ interface Known {
   /** The declaration and its resolved inputs, as ensured, or {@link UNDONE}. */
   readonly state: string;
   readonly message: string;
+  readonly outputs?: readonly ValueOutput[];
   readonly at: number;
 }
 
 /** See the module comment. One instance per controller process, shared by every environment. */
 export class AwsGapActions {
   private readonly known = new Map<string, Known>();
+  /** The outputs of the last successful ensure, by declaration key (outlive a failed recheck; dropped on undo). */
+  private readonly lastOutputs = new Map<string, readonly ValueOutput[]>();
 
   constructor(private readonly options: AwsGapActionsOptions) {}
 
-  /** Ensures the declarations of `desired` (rendered children), reading late values from `live`. */
-  async reconcile(desired: readonly AwsGapChild[], live: Iterable<AwsGapChild>): Promise<AwsGapReport> {
+  /**
+   * Ensures the declarations of `desired` (rendered children), reading late values from `live`; the Secrets of values
+   * AWS generated are written with `secrets` (a declaration that has one fails without it).
+   */
+  async reconcile(desired: readonly AwsGapChild[], live: Iterable<AwsGapChild>, secrets?: SecretWriter): Promise<AwsGapReport> {
     this.forgetExpired();
     const index = new ChildIndex(live);
     const components: ComponentStatus[] = [];
+    const outputs: ValueOutput[] = [];
     const failures: Error[] = [];
     for (const child of desired) {
       const { gaps, invalid } = declarationsOf(child);
@@ -102,12 +127,13 @@ export class AwsGapActions {
         continue;
       }
       for (const gap of gaps) {
-        const { component, failure } = await this.ensure(child, gap, index);
-        components.push(component);
-        if (failure) failures.push(failure);
+        const result = await this.ensure(child, gap, index, secrets);
+        components.push(result.component);
+        outputs.push(...(result.outputs ?? []));
+        if (result.failure) failures.push(result.failure);
       }
     }
-    return { components, ...(failures.length > 0 ? { error: combine(failures) } : {}) };
+    return { components, outputs, ...(failures.length > 0 ? { error: combine(failures) } : {}) };
   }
 
   /**
@@ -125,11 +151,15 @@ export class AwsGapActions {
         this.options.logger.warn({ child: `${child.kind}/${child.metadata?.name}`, reason: invalid }, 'AWS action declarations unreadable; nothing undone for this child');
         continue;
       }
+      // ACK keeps the AWS resource of a retained child: an action that belongs to that resource stays with it.
+      const retained = child.metadata?.annotations?.[DELETION_POLICY_ANNOTATION] === 'retain';
       for (const gap of gaps) {
         const handler = HANDLERS[gap.type] as GapHandler<AwsGap>;
+        if (retained && handler.keptWithRetainedChild) continue;
         const target = resolveAll(handler.targetInputs(gap), index, false);
         if (!target.values) continue;
         const key = keyOf(gap, target.values);
+        this.lastOutputs.delete(key);
         if (this.trusted(key)?.state === UNDONE) continue;
         try {
           const region = regionOf(child);
@@ -146,28 +176,46 @@ export class AwsGapActions {
     return { pending: failures.length, ...(failures.length > 0 ? { error: combine(failures) } : {}) };
   }
 
-  private async ensure(child: AwsGapChild, gap: AwsGap, index: ChildIndex): Promise<{ component: ComponentStatus; failure?: Error }> {
+  private async ensure(child: AwsGapChild, gap: AwsGap, index: ChildIndex, secrets: SecretWriter | undefined): Promise<{ component: ComponentStatus; outputs?: readonly ValueOutput[]; failure?: Error }> {
     const handler = HANDLERS[gap.type] as GapHandler<AwsGap>;
     const base = { component: componentOf(child), kind: handler.kind, name: gap.name };
     const { values, missing } = resolveAll(handler.ensureInputs(gap), index, true);
-    if (!values) return { component: { ...base, state: 'Waiting', reason: AWS_GAP_REASONS.waiting, message: `waiting for ${missing.join(', ')}` } };
+    if (!values) {
+      // A child ACK is updating reports ResourceSynced=False for a while: what AWS generated for it stays an output.
+      const target = resolveAll(handler.targetInputs(gap), index, false).values;
+      const kept = target && this.lastOutputs.get(keyOf(gap, target));
+      return { component: { ...base, state: 'Waiting', reason: AWS_GAP_REASONS.waiting, message: `waiting for ${missing.join(', ')}` }, ...(kept ? { outputs: kept } : {}) };
+    }
     const key = keyOf(gap, Object.fromEntries(Object.keys(handler.targetInputs(gap)).map((input) => [input, values[input]!])));
     // A declaration is more than its late values (a scaling policy's target): any change acts at once.
     const state = JSON.stringify([gap, values]);
     const known = this.trusted(key);
-    if (known?.state === state) return { component: { ...base, state: 'Ready', message: known.message } };
+    if (known?.state === state) return { component: { ...base, state: 'Ready', message: known.message }, ...(known.outputs ? { outputs: known.outputs } : {}) };
     const region = regionOf(child);
+    const kept = this.lastOutputs.get(key);
+    let result: GapResult;
     try {
-      const { message, changed } = await handler.ensure({ clients: this.options.clients, region }, values, gap);
-      if (changed) this.options.logger.info({ kind: handler.kind, name: gap.name, region, ...values }, `${handler.kind} ${gap.name}: ${message}`);
-      this.known.set(key, { state, message, at: this.now() });
-      return { component: { ...base, state: 'Ready', message } };
+      result = await handler.ensure({ clients: this.options.clients, region }, values, gap);
     } catch (err) {
       this.known.delete(key);
       const retry = isRetryable(err);
       const component: ComponentStatus = { ...base, state: retry ? 'Progressing' : 'Failed', reason: retry ? AWS_GAP_REASONS.retrying : AWS_GAP_REASONS.rejected, message: truncate((err as Error).message) };
-      return { component, failure: err as Error };
+      return { component, ...(kept ? { outputs: kept } : {}), failure: err as Error };
     }
+    const { message, changed, outputs } = result;
+    if (changed) this.options.logger.info({ kind: handler.kind, name: gap.name, region, ...values }, `${handler.kind} ${gap.name}: ${message}`);
+    if (result.secret) {
+      const failure = await writeSecret(secrets, result.secret.name, result.secret.data);
+      if (failure) {
+        this.known.delete(key);
+        const component: ComponentStatus = { ...base, state: isRetryable(failure) ? 'Progressing' : 'Failed', reason: AWS_GAP_REASONS.secretNotWritten, message: truncate(failure.message) };
+        return { component, ...(kept ? { outputs: kept } : {}), failure };
+      }
+    }
+    this.known.set(key, { state, message, ...(outputs ? { outputs } : {}), at: this.now() });
+    if (outputs) this.lastOutputs.set(key, outputs);
+    else this.lastOutputs.delete(key);
+    return { component: { ...base, state: 'Ready', message }, ...(outputs ? { outputs } : {}) };
   }
 
   /** The known state of `key` while it is still trusted. */
@@ -187,6 +235,23 @@ export class AwsGapActions {
 
   private now(): number {
     return this.options.now?.() ?? Date.now();
+  }
+}
+
+/**
+ * Writes Secret `name`; resolves with the failure, if any, its message naming the Secret with any value of `data`
+ * masked (an API server's refusal may quote what it was sent), and the retry decision of the cause.
+ */
+async function writeSecret(secrets: SecretWriter | undefined, name: string, data: Readonly<Record<string, string>>): Promise<Error | undefined> {
+  if (!secrets) return new TerminalError(`Secret ${name}: no Secret writer given to the AWS actions`);
+  try {
+    await secrets.write(name, data);
+    return undefined;
+  } catch (err) {
+    let reason = (err as Error).message ?? String(err);
+    for (const value of Object.values(data)) if (value) reason = reason.split(value).join('***');
+    const message = `writing Secret ${name}: ${reason}`;
+    return err instanceof TerminalError ? new TerminalError(message) : new Error(message);
   }
 }
 

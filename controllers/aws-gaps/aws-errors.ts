@@ -8,9 +8,10 @@
  * Codes retrying cannot fix until someone changes the operator's permissions or the declaration: the component is
  * Failed and the environment is not requeued for it (a spec edit, a child event or the periodic resync brings it
  * back). Everything else (throttling, 5xx, WAFUnavailableEntityException while a new web ACL propagates, EC2 Auto
- * Scaling's ResourceContentionFault and ServiceLinkedRoleFailure, network and credential errors) is retried with
- * backoff. EC2 Auto Scaling (a query-protocol API) answers invalid input with `ValidationError`, and its
- * `LimitExceeded` reaches us named after the SDK's exception class, `LimitExceededFault`.
+ * Scaling's ResourceContentionFault and ServiceLinkedRoleFailure, RDS's InvalidDBProxyStateFault while a proxy is
+ * being created, Cognito's TooManyRequestsException, network and credential errors) is retried with backoff. EC2 Auto
+ * Scaling and RDS (query-protocol APIs) answer invalid input with `ValidationError` / `InvalidParameterValue`, and
+ * Auto Scaling's `LimitExceeded` reaches us named after the SDK's exception class, `LimitExceededFault`.
  */
 const TERMINAL_CODES: ReadonlySet<string> = new Set([
   'AccessDeniedException',
@@ -25,6 +26,16 @@ const TERMINAL_CODES: ReadonlySet<string> = new Set([
   'WAFFeatureNotIncludedInPricingPlanException',
   'ValidationError',
   'LimitExceededFault',
+  // RDS
+  'InvalidParameterValue',
+  'InvalidParameterCombination',
+  // Cognito user pools
+  'InvalidParameterException',
+  'InvalidOAuthFlowException',
+  'ScopeDoesNotExistException',
+  'NotAuthorizedException',
+  'LimitExceededException',
+  'FeatureUnavailableInTierException',
 ]);
 
 /** An AWS API call that failed; `message` is `<operation>: <code>: <AWS's message>`. */

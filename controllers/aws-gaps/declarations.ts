@@ -2,7 +2,7 @@
  * Reads the aws-gaps declarations of a child (charts/aws-gaps.ts) and resolves their late values from live children.
  * Pure.
  */
-import { AWS_GAP_TYPES, AWS_GAPS_ANNOTATION, TARGET_TRACKING_METRICS, type AutoScalingTargetTracking, type AwsGap, type LateValue } from '../../charts/aws-gaps.js';
+import { AWS_GAP_TYPES, AWS_GAPS_ANNOTATION, EXPLICIT_AUTH_FLOWS, OAUTH_FLOWS, TARGET_TRACKING_METRICS, type AutoScalingTargetTracking, type AwsGap, type LateValue } from '../../charts/aws-gaps.js';
 import { REGION_ANNOTATION } from '../../charts/context.js';
 import { COMPONENT_LABEL } from '../../charts/naming.js';
 
@@ -43,6 +43,29 @@ function numberProblem(gap: Record<string, unknown>, key: string, min: number, o
   return typeof v === 'number' && Number.isFinite(v) && v >= min ? undefined : `.${key} must be a number >= ${min}`;
 }
 
+/** Why field `key` of `gap` is not an integer in [min, max] (or absent); undefined when it is fine. */
+function rangeProblem(gap: Record<string, unknown>, key: string, min: number, max: number): string | undefined {
+  const v = gap[key];
+  return v === undefined || (Number.isInteger(v) && (v as number) >= min && (v as number) <= max) ? undefined : `.${key} must be an integer from ${min} to ${max}`;
+}
+
+/** Why field `key` of `gap` is not a non-empty string (or absent, when `optional`); undefined when it is fine. */
+function stringProblem(gap: Record<string, unknown>, key: string, optional = false): string | undefined {
+  return (optional && gap[key] === undefined) || isString(gap[key]) ? undefined : `.${key} must be a non-empty string`;
+}
+
+/** Why field `key` of `gap` is not a list of non-empty strings (of `allowed`, when given; non-empty when `minItems`). */
+function listProblem(gap: Record<string, unknown>, key: string, allowed?: readonly string[], minItems = 0): string | undefined {
+  const v = gap[key];
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.length < minItems || !v.every(isString)) return `.${key} must be a list of ${minItems > 0 ? 'at least one ' : ''}non-empty strings`;
+  const unknown = allowed ? v.find((item) => !allowed.includes(item)) : undefined;
+  return unknown === undefined ? undefined : `.${key} ${JSON.stringify(unknown)} is not one of ${allowed!.join(', ')}`;
+}
+
+/** Kubernetes object names (DNS-1123 subdomain). */
+const K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
 /** The first problem of the fields of each type (`type` and `name` are checked for all). */
 const FIELD_PROBLEMS: { readonly [T in AwsGap['type']]: (gap: Record<string, unknown>) => (string | undefined)[] } = {
   WebACLAssociation: (gap) => [lateValueProblem(gap, 'resourceARN'), lateValueProblem(gap, 'webACLARN', true)],
@@ -53,6 +76,31 @@ const FIELD_PROBLEMS: { readonly [T in AwsGap['type']]: (gap: Record<string, unk
     TARGET_TRACKING_METRICS.includes(gap.metric as AutoScalingTargetTracking['metric']) ? undefined : `.metric ${JSON.stringify(gap.metric)} is not one of ${TARGET_TRACKING_METRICS.join(', ')}`,
     numberProblem(gap, 'targetValue', 0, true),
     numberProblem(gap, 'estimatedInstanceWarmup', 0, true),
+  ],
+  RdsProxyTargets: (gap) => [
+    lateValueProblem(gap, 'proxyARN'),
+    stringProblem(gap, 'proxyName'),
+    lateValueProblem(gap, 'databaseARN'),
+    stringProblem(gap, 'dbClusterIdentifier', true),
+    stringProblem(gap, 'dbInstanceIdentifier', true),
+    (gap.dbClusterIdentifier === undefined) !== (gap.dbInstanceIdentifier === undefined) ? undefined : ' must set exactly one of dbClusterIdentifier and dbInstanceIdentifier',
+  ],
+  CognitoUserPoolClient: (gap) => [
+    lateValueProblem(gap, 'userPoolID'),
+    stringProblem(gap, 'clientName'),
+    typeof gap.generateSecret === 'boolean' ? undefined : '.generateSecret must be true or false',
+    listProblem(gap, 'allowedOAuthFlows', OAUTH_FLOWS),
+    listProblem(gap, 'allowedOAuthScopes'),
+    listProblem(gap, 'callbackURLs'),
+    listProblem(gap, 'logoutURLs'),
+    listProblem(gap, 'supportedIdentityProviders'),
+    // Never empty: an UpdateUserPoolClient without flows gives the client AWS's default ones.
+    listProblem(gap, 'explicitAuthFlows', EXPLICIT_AUTH_FLOWS, 1),
+    rangeProblem(gap, 'accessTokenValidityMinutes', 5, 1440),
+    rangeProblem(gap, 'idTokenValidityMinutes', 5, 1440),
+    rangeProblem(gap, 'refreshTokenValidityDays', 1, 3650),
+    gap.clientIDOutput === undefined || (isString(gap.clientIDOutput) && gap.clientIDOutput.startsWith('/')) ? undefined : '.clientIDOutput must be a JSON pointer (starting with /)',
+    gap.secretName === undefined || (isString(gap.secretName) && K8S_NAME.test(gap.secretName)) ? undefined : '.secretName must be a Kubernetes object name',
   ],
 };
 

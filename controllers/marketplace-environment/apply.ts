@@ -30,6 +30,12 @@ export interface ApplyOptions {
   readonly cache: ChildCache;
   readonly namespace: string;
   readonly envName: string;
+  /**
+   * The environment itself, a binding source for what only its status holds: outputs of values the operator's own AWS
+   * calls generated (a Cognito app client id, controllers/aws-gaps/), as a binding from the MarketplaceEnvironment
+   * reads them in the next pass. @default none
+   */
+  readonly environment?: LiveChild;
   /** Applies in flight at once. */
   readonly concurrency: number;
 }
@@ -41,7 +47,10 @@ export async function applyChildren(desired: readonly RenderedObject[], options:
   const heldBack = new Map<string, readonly Binding[]>();
   const errors = new Map<string, string>();
   const unserved = cache.unserved();
-  const lookup = (apiVersion: string, kind: string, name: string) => live.get(`${apiVersion}/${kind}/${name}`) ?? cache.get(apiVersion, kind, namespace, name);
+  const self = options.environment;
+  const isSelf = (apiVersion: string, kind: string, name: string) => self !== undefined && apiVersion === self.apiVersion && kind === self.kind && name === self.metadata?.name;
+  const lookup = (apiVersion: string, kind: string, name: string) =>
+    isSelf(apiVersion, kind, name) ? (self as Record<string, unknown>) : (live.get(`${apiVersion}/${kind}/${name}`) ?? cache.get(apiVersion, kind, namespace, name));
   const toApply: RenderedObject[] = [];
   for (const o of desired) {
     if (unserved.has(gvkKey(o))) continue;

@@ -29,8 +29,8 @@ export async function listChildren(kube: KubeClient, namespace: string, name: st
 export async function deleteNextWave(kube: KubeClient, namespace: string, children: readonly LiveChild[]): Promise<DeletionProgress> {
   if (children.length === 0) return { remaining: 0, kinds: [] };
   // listChildren lists child kinds only, and each declares its wave.
-  const wave = Math.min(...children.map((c) => deletionWave(c.kind!)));
-  const targets = children.filter((c) => deletionWave(c.kind!) === wave);
+  const wave = Math.min(...children.map((c) => deletionWave(c)));
+  const targets = children.filter((c) => deletionWave(c) === wave);
   for (const c of targets) {
     // Already deleting (waiting for ACK's finalizer): deleting again would only cost a write.
     if ((c.metadata as { deletionTimestamp?: string } | undefined)?.deletionTimestamp) continue;

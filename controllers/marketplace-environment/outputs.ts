@@ -3,7 +3,8 @@
  * (charts/outputs.ts) and the values of their live copies once AWS reports them. Pure; knows no child name or kind.
  */
 import type { Outputs } from '../../api/index.js';
-import { OUTPUTS_ANNOTATION, type OutputDeclaration } from '../../charts/outputs.js';
+import { VALUE_PLACEHOLDER } from '../../charts/bindings.js';
+import { OUTPUTS_ANNOTATION, type FieldOutput, type OutputDeclaration, type ValueOutput } from '../../charts/outputs.js';
 import type { RenderedObject } from '../../charts/render.js';
 import { objectKey } from './child-kinds.js';
 
@@ -21,6 +22,20 @@ function valueAt(obj: unknown, dotPath: string): string | number | undefined {
   let cur: unknown = obj;
   for (const part of dotPath.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[part] : undefined;
   return (typeof cur === 'string' && cur !== '') || typeof cur === 'number' ? cur : undefined;
+}
+
+/** The part of `value` after the first `marker` (none: undefined); `value` itself without a marker. */
+function cutAfter(value: string | number | undefined, marker: string | undefined): string | number | undefined {
+  if (value === undefined || marker === undefined) return value;
+  const text = String(value);
+  const at = text.indexOf(marker);
+  return at < 0 || at + marker.length === text.length ? undefined : text.slice(at + marker.length);
+}
+
+/** What a field declaration gives once the field has a value: the value (cut after `after`), written into the template if there is one. */
+function fieldValue(child: LiveChild, declaration: FieldOutput): string | number | undefined {
+  const found = cutAfter(valueAt(child, declaration.fieldPath), declaration.after);
+  return found === undefined || declaration.template === undefined ? found : declaration.template.split(VALUE_PLACEHOLDER).join(String(found));
 }
 
 /** Sets `value` at a JSON pointer, creating arrays for numeric segments and objects for the others. */
@@ -50,17 +65,22 @@ function compact(value: unknown): unknown {
 
 /**
  * Outputs of an environment: for each rendered child in `desired` that exists in `live` (by objectKey), its declared
- * outputs; for one output the first declaration with a value wins.
+ * outputs; for one output the first declaration with a value wins. `generated` are values only the operator's own AWS
+ * calls returned (a Cognito app client id, controllers/aws-gaps/); they come first.
  */
-export function computeOutputs(desired: readonly RenderedObject[], live: ReadonlyMap<string, LiveChild>): Outputs {
+export function computeOutputs(desired: readonly RenderedObject[], live: ReadonlyMap<string, LiveChild>, generated: readonly ValueOutput[] = []): Outputs {
   const outputs: Record<string, unknown> = {};
   const filled = new Set<string>();
+  for (const { output, value } of generated) {
+    setAt(outputs, output, value);
+    filled.add(output);
+  }
   for (const object of desired) {
     const child = live.get(objectKey(object));
     if (!child) continue;
     for (const declaration of outputsOf(object)) {
       if (filled.has(declaration.output)) continue;
-      const value = 'value' in declaration ? declaration.value : valueAt(child, declaration.fieldPath);
+      const value = 'value' in declaration ? declaration.value : fieldValue(child, declaration);
       if (value === undefined) continue;
       setAt(outputs, declaration.output, value);
       filled.add(declaration.output);

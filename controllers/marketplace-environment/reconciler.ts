@@ -16,6 +16,7 @@ import type { ChildCache } from './child-cache.js';
 import { objectKey } from './child-kinds.js';
 import { AwsGapActions } from '../aws-gaps/actions.js';
 import { SdkAwsClients } from '../aws-gaps/clients.js';
+import { environmentSecretWriter } from '../aws-gaps/secrets.js';
 import { StepError, during, failureOf } from './conditions.js';
 import { deleteNextWave, listChildren, type DeletionProgress } from './deletion.js';
 import { emitTransitionEvents } from './events.js';
@@ -187,12 +188,13 @@ export class Reconciler {
       seen.desired = desired;
       // 5. generated secrets, then server-side apply of what changed
       await during(REASONS.SecretGenerationFailed, 'generated secrets', () => ensureGeneratedSecrets(kube, valid, declaredSecrets(desired), this.secrets));
-      const applied = await applyChildren(desired, { kube, cache: children, namespace, envName: name, concurrency: this.options.applyConcurrency ?? DEFAULT_APPLY_CONCURRENCY });
+      const applied = await applyChildren(desired, { kube, cache: children, namespace, envName: name, environment: env, concurrency: this.options.applyConcurrency ?? DEFAULT_APPLY_CONCURRENCY });
       Object.assign(seen, { live: applied.live, heldBack: applied.heldBack, applyErrors: applied.errors });
       // 6. the AWS actions ACK lacks (charts/aws-gaps.ts): ensure those the rendered children declare, and undo those
-      // of the children about to be pruned (AWS refuses to delete a web ACL still associated, for one)
+      // of the children about to be pruned (AWS refuses to delete a web ACL still associated, for one); what AWS
+      // generates goes to Secrets of the environment (a client secret) and to the outputs (a client id)
       const unrendered = applied.errors.size === 0 ? unrenderedChildren(desired, applied.live) : [];
-      const actions = await this.awsGaps.reconcile(desired, applied.live.values());
+      const actions = await this.awsGaps.reconcile(desired, applied.live.values(), environmentSecretWriter(kube, valid));
       seen.awsActions = actions.components;
       const undone = await this.awsGaps.undo(unrendered, applied.live.values());
       const prunable = undone.pending === 0 ? unrendered : [];
@@ -202,7 +204,7 @@ export class Reconciler {
       // 8. read children (cache, refreshed by this pass's apply responses, minus what was just pruned)
       const live = new Map(applied.live);
       if (newest) for (const o of prunable) live.delete(objectKey(o));
-      Object.assign(seen, { live, outputs: computeOutputs(desired, live) });
+      Object.assign(seen, { live, outputs: computeOutputs(desired, live, actions.outputs) });
       log.debug({ applied: applied.applied, pruned: pruned.length, heldBack: applied.heldBack.size }, 'reconciled');
       if (applied.errors.size > 0) throw new StepError(REASONS.ApplyFailed, `apply failed for ${[...applied.errors.keys()].map(childName).join(', ')}`);
       const actionError = actions.error ?? undone.error;

@@ -16,11 +16,35 @@ export interface Resolution {
   readonly waitingFor: readonly Binding[];
 }
 
-/** Value at a dot path (`status.ackResourceMetadata.arn`), if it is a non-empty string. */
-function valueAt(obj: Record<string, unknown> | undefined, dotPath: string): string | undefined {
+/** Whether `element` has every field value of `where`. */
+const matches = (element: unknown, where: Readonly<Record<string, string>>) =>
+  !!element && typeof element === 'object' && Object.entries(where).every(([k, v]) => (element as Record<string, unknown>)[k] === v);
+
+/**
+ * Value at a dot path (`status.ackResourceMetadata.arn`), if it is a non-empty string. A `*` part is the element of
+ * the array there that `where` selects.
+ */
+function valueAt(obj: Record<string, unknown> | undefined, dotPath: string, where: Binding['where'] = {}): string | undefined {
   let cur: unknown = obj;
-  for (const part of dotPath.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[part] : undefined;
+  for (const part of dotPath.split('.')) {
+    if (part === '*') cur = Array.isArray(cur) ? cur.find((e) => matches(e, where)) : undefined;
+    else cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[part] : undefined;
+  }
   return typeof cur === 'string' && cur !== '' ? cur : undefined;
+}
+
+/** The part of `value` after the first `marker`; undefined when `value` has no such (non-empty) part. */
+function cutAfter(value: string | undefined, marker: string | undefined): string | undefined {
+  if (value === undefined || marker === undefined) return value;
+  const at = value.indexOf(marker);
+  return at < 0 || at + marker.length === value.length ? undefined : value.slice(at + marker.length);
+}
+
+/** The part of `value` before the last `marker`; undefined when `value` has no such (non-empty) part. */
+function cutBefore(value: string | undefined, marker: string | undefined): string | undefined {
+  if (value === undefined || marker === undefined) return value;
+  const at = value.lastIndexOf(marker);
+  return at <= 0 ? undefined : value.slice(0, at);
 }
 
 /** Sets `value` at a JSON pointer, creating missing intermediate objects. */
@@ -49,7 +73,7 @@ export function resolveBindings(object: RenderedObject, lookup: ChildLookup): Re
   // Joined bindings of one path: the values so far, or undefined once one of them is missing.
   const joined = new Map<string, { readonly separator: string; values: string[] | undefined }>();
   for (const b of bindings) {
-    const found = valueAt(lookup(b.from.apiVersion, b.from.kind, b.from.name), b.fieldPath);
+    const found = cutBefore(cutAfter(valueAt(lookup(b.from.apiVersion, b.from.kind, b.from.name), b.fieldPath, b.where), b.after), b.before);
     const text = found !== undefined && b.template ? b.template.split(VALUE_PLACEHOLDER).join(found) : found;
     const value: unknown = text !== undefined && b.json ? JSON.parse(text) : text;
     if (value === undefined && b.required) waitingFor.push(b);

@@ -6,11 +6,12 @@ S3 buckets and IAM roles/policies/instance profiles are listed once: those names
 moto (like AWS) creates by itself are left out: the default VPC and its subnets/route tables/security groups, main
 route tables, "default" security groups, default listener rules, AWS-managed IAM policies and service-linked roles.
 Deleted-but-retained resources are left out too: KMS keys pending deletion, secrets scheduled for deletion, NAT
-gateways in state deleted. hack/ack-smoke.ts uses it to check that what ACK reports as synced exists in AWS, and
-that deleting the objects removed it there.
+gateways and VPC endpoints in state deleted. hack/ack-smoke.ts uses it to check that what ACK reports as synced
+exists in AWS, and that deleting the objects removed it there.
 
 The id listed per kind is what ACK records for the object: the ARN (status.ackResourceMetadata.arn) for elbv2 kinds
-and IAM policies, spec.name for IAM roles and instance profiles and ECR repositories, status.id for launch templates.
+and IAM policies, spec.name for IAM roles and instance profiles, ECR repositories and KMS aliases, status.id for
+launch templates.
 
     inventory.py --details http://127.0.0.1:<port> [region ...]
 
@@ -57,6 +58,7 @@ def inventory(endpoint: str, region: str = "us-east-1", global_resources: bool =
         "ec2 SecurityGroup": [
             g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"] if g["VpcId"] in ours and g["GroupName"] != "default"
         ],
+        "ec2 VPCEndpoint": [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints()["VpcEndpoints"] if e["VpcId"] in ours and e["State"] != "deleted"],
         "rds DBSubnetGroup": [g["DBSubnetGroupName"] for g in rds.describe_db_subnet_groups()["DBSubnetGroups"] if g["DBSubnetGroupName"] != "default"],
         "rds DBCluster": [c["DBClusterIdentifier"] for c in rds.describe_db_clusters()["DBClusters"]],
         "rds DBInstance": [i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]],
@@ -73,6 +75,10 @@ def inventory(endpoint: str, region: str = "us-east-1", global_resources: bool =
         for k in kms.list_keys()["Keys"]
         if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] not in ("PendingDeletion", "PendingReplicaDeletion")
     ]
+    out["kms Alias"] = [a["AliasName"] for a in kms.list_aliases()["Aliases"] if not a["AliasName"].startswith("alias/aws/")]
+    sns = boto3.client("sns", **kw)
+    out["sns Topic"] = [t["TopicArn"] for t in _pages(sns, "list_topics", "Topics")]
+    out["sns Subscription"] = [x["SubscriptionArn"] for x in _pages(sns, "list_subscriptions", "Subscriptions")]
     out.update(_app_tier_ids(endpoint, region, global_resources))
     return out
 

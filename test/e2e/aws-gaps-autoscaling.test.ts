@@ -67,6 +67,8 @@ const POLICY = `${prefix}-asg-cpu`;
 function counting(sdk: SdkAwsClients, calls: string[]): AwsClients {
   return {
     webAcl: (region) => sdk.webAcl(region),
+    rdsProxy: (region) => sdk.rdsProxy(region),
+    cognito: (region) => sdk.cognito(region),
     autoScaling: (region) => {
       const api = sdk.autoScaling(region);
       return {

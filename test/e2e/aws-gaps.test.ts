@@ -88,6 +88,8 @@ function counting(sdk: SdkAwsClients, calls: string[]): AwsClients {
       };
     },
     autoScaling: (region) => sdk.autoScaling(region),
+    rdsProxy: (region) => sdk.rdsProxy(region),
+    cognito: (region) => sdk.cognito(region),
   };
 }
 

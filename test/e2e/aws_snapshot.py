@@ -2,8 +2,9 @@
 
 Usage: .cache/venv/bin/python test/e2e/aws_snapshot.py http://127.0.0.1:<port> REGION [REGION ...]
 Prints one JSON object: {"regions": {REGION: {...}}, "buckets": [...]}, with the fields the e2e suite compares
-the environments' status.outputs with (ids, endpoints, ARNs). localcluster/moto/inventory.py answers "which
-resources exist"; this answers "what are they" (endpoints, encryption, states).
+the environments' status.outputs with (ids, endpoints, ARNs), and the network facts of the serverless tier (VPC
+endpoints, the route tables they route from, security group rules, KMS aliases). localcluster/moto/inventory.py
+answers "which resources exist"; this answers "what are they" (endpoints, encryption, states, wiring).
 """
 
 from __future__ import annotations
@@ -21,6 +22,23 @@ def client(service: str, endpoint: str, region: str):  # type: ignore[no-untyped
     )
 
 
+def _ingress(group: dict) -> list[str]:
+    """A security group's ingress rules as `<protocol> <from>-<to> <source>`, one per source, sorted."""
+    rules = []
+    for p in group.get("IpPermissions", []):
+        proto = f"{p.get('IpProtocol')} {p.get('FromPort')}-{p.get('ToPort')}"
+        rules += [f"{proto} {r['CidrIp']}" for r in p.get("IpRanges", [])]
+        rules += [f"{proto} {g['GroupId']}" for g in p.get("UserIdGroupPairs", [])]
+    return sorted(rules)
+
+
+def _route(route: dict) -> dict:
+    """A route as destination (CIDR or prefix list id) and target (gateway, NAT gateway or VPC endpoint id)."""
+    destination = route.get("DestinationCidrBlock") or route.get("DestinationPrefixListId")
+    target = route.get("GatewayId") or route.get("NatGatewayId") or route.get("VpcEndpointId")
+    return {"destination": destination, "target": target}
+
+
 def region_snapshot(endpoint: str, region: str) -> dict:
     ec2 = client("ec2", endpoint, region)
     rds = client("rds", endpoint, region)
@@ -31,6 +49,8 @@ def region_snapshot(endpoint: str, region: str) -> dict:
     ecr = client("ecr", endpoint, region)
     vpcs = [v for v in ec2.describe_vpcs()["Vpcs"] if not v.get("IsDefault")]
     ours = {v["VpcId"] for v in vpcs}
+    # AWS-managed prefix lists by name (com.amazonaws.<region>.s3): the destination of a gateway endpoint's routes.
+    prefix_lists = {p["PrefixListName"]: p["PrefixListId"] for p in ec2.describe_managed_prefix_lists()["PrefixLists"] if p.get("OwnerId") == "AWS"}
     keys = []
     for k in kms.list_keys()["Keys"]:
         meta = kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]
@@ -43,9 +63,36 @@ def region_snapshot(endpoint: str, region: str) -> dict:
             if s["VpcId"] in ours
         ],
         "securityGroups": [
-            {"id": g["GroupId"], "vpc": g["VpcId"], "name": g["GroupName"]}
+            {"id": g["GroupId"], "vpc": g["VpcId"], "name": g["GroupName"], "ingress": _ingress(g)}
             for g in ec2.describe_security_groups()["SecurityGroups"]
             if g["VpcId"] in ours and g["GroupName"] != "default"
+        ],
+        "routeTables": [
+            {
+                "id": r["RouteTableId"],
+                "vpc": r["VpcId"],
+                "subnets": sorted(a["SubnetId"] for a in r.get("Associations", []) if a.get("SubnetId")),
+                "routes": [_route(x) for x in r.get("Routes", [])],
+            }
+            for r in ec2.describe_route_tables()["RouteTables"]
+            if r["VpcId"] in ours and not any(a.get("Main") for a in r.get("Associations", []))
+        ],
+        "prefixLists": prefix_lists,
+        # moto keeps a deleted endpoint, in state "deleted" (AWS lists it for a while too).
+        "vpcEndpoints": [
+            {
+                "id": e["VpcEndpointId"],
+                "vpc": e["VpcId"],
+                "type": e["VpcEndpointType"],
+                "serviceName": e["ServiceName"],
+                "state": e["State"],
+                "routeTables": sorted(e.get("RouteTableIds", [])),
+                "subnets": sorted(e.get("SubnetIds", [])),
+                "securityGroups": sorted(g["GroupId"] for g in e.get("Groups", [])),
+                "privateDNSEnabled": e.get("PrivateDnsEnabled"),
+            }
+            for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]
+            if e["VpcId"] in ours
         ],
         "dbClusters": [
             {
@@ -83,6 +130,11 @@ def region_snapshot(endpoint: str, region: str) -> dict:
             for s in sm.list_secrets(IncludePlannedDeletion=True)["SecretList"]
         ],
         "keys": keys,
+        "aliases": [
+            {"name": a["AliasName"], "arn": a["AliasArn"], "targetKeyID": a.get("TargetKeyId")}
+            for a in kms.list_aliases()["Aliases"]
+            if not a["AliasName"].startswith("alias/aws/")
+        ],
         "loadBalancers": [
             {"arn": lb["LoadBalancerArn"], "name": lb["LoadBalancerName"], "dnsName": lb.get("DNSName"), "canonicalHostedZoneID": lb.get("CanonicalHostedZoneId")}
             for lb in elb.describe_load_balancers()["LoadBalancers"]

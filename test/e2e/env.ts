@@ -30,7 +30,10 @@ export interface E2eInfo {
   namespaceSuffix: string;
 }
 
-/** Ids of the environments the suite runs: the first three characters of each examples/*.yaml, and `rejected`. */
+/**
+ * Ids of the environments the suite runs besides the examples' (each example environment's id comes from
+ * cli/examples.ts: `003` for a file of one environment, `003-us-east-2` for one of several).
+ */
 export const RUN_IDS_EXTRA = ['rejected'] as const;
 
 /** Namespace of one environment of the suite. */

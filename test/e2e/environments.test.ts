@@ -1,28 +1,27 @@
 /**
- * End to end on emulated AWS: the operator (in-process, its AWS actions against moto too) renders every examples/*.yaml
- * into ACK children, the real ACK controllers (bin/ack) create them in moto, and the environment's status is rolled up
- * from what they report. All examples run at once, each in its own namespace, plus one environment whose database AWS
- * rejects. What each child must become here follows from the kinds whose controller runs (helpers/expectations.ts):
- * a kind without one, and whatever waits for it, is not ready; everything else is, and moto's API shows it (network,
- * data stores and the application tier). Then every environment is deleted, and the AWS API of moto shows what
- * `Retain` kept and what `Delete` removed.
+ * End to end on emulated AWS: the operator (in-process, its AWS actions against moto too) renders every environment
+ * of every examples/*.yaml (example 003: one per region) into ACK children, the real ACK controllers (bin/ack) create
+ * them in moto, and the environment's status is rolled up from what they report. All run at once, each in its own
+ * namespace, plus one environment whose database AWS rejects. What each child must become here follows from the
+ * kinds whose controller runs (helpers/expectations.ts): a kind without one, and whatever waits for it, is not ready;
+ * everything else is, and moto's API shows it (network, data stores and the application tier). Then every
+ * environment is deleted, and the AWS API of moto shows what `Retain` kept and what `Delete` removed.
  * Results (table, timings) are printed and written to docs/e2e-results.md. The stack comes from global-setup.ts.
  */
-import { readFileSync, readdirSync, createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { parse } from 'yaml';
 import { validateEnvironment, type MarketplaceEnvironmentStatus } from '../../api/index.js';
 import { CHILD_KINDS, type ChildKind } from '../../charts/child-kinds.js';
 import { DELETION_POLICY_ANNOTATION } from '../../charts/context.js';
 import { renderEnvironment, type RenderedObject } from '../../charts/render.js';
+import { EXAMPLES_DIR, exampleEnvironments, readManifests } from '../../cli/examples.js';
 import { AwsGapActions } from '../../controllers/aws-gaps/actions.js';
 import { SdkAwsClients } from '../../controllers/aws-gaps/clients.js';
 import { EnvironmentController } from '../../controllers/environment-controller.js';
 import { ClientNodeKubeClient } from '../../controllers/runtime/client-node-kube-client.js';
 import { createLogger } from '../../controllers/runtime/logger.js';
 import { awsInventory } from '../../localcluster/aws-emulator.js';
-import { REPO_ROOT } from '../../localcluster/paths.js';
 import { waitFor } from '../integration/helpers/wait.js';
 import { e2eInfo, e2eNamespace } from './env.js';
 import { APP_TIER_KEYS, appTierReport } from './helpers/app-tier.js';
@@ -31,6 +30,7 @@ import { conditionOf, isSynced, listChildren, serviceOf } from './helpers/childr
 import { DeletionRecorder } from './helpers/deletion-recorder.js';
 import { componentMismatches, expectedComponents, type Stack } from './helpers/expectations.js';
 import { checkOutputs } from './helpers/outputs.js';
+import { SERVERLESS_SERVED_KEYS, isRegional, regionReport, serverlessReport } from './helpers/serverless.js';
 import { writeResults, type Run } from './helpers/results.js';
 
 type Manifest = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -74,8 +74,8 @@ function makeRun(id: string, manifest: Manifest, file?: string): Run {
   };
 }
 
-const exampleFiles = readdirSync(join(REPO_ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).sort();
-const runs: Run[] = exampleFiles.map((f) => makeRun(f.slice(0, 3), parse(readFileSync(join(REPO_ROOT, 'examples', f), 'utf8')) as Manifest, f));
+/** Every environment of every example; in a file of several (one per region) each is labelled with its name too. */
+const runs: Run[] = exampleEnvironments().map((e) => makeRun(e.id, e.manifest, e.count === 1 ? e.file : `${e.file} (${e.manifest.metadata.name})`));
 
 /**
  * A standalone MySQL database whose backup window (03:00-04:00) overlaps its maintenance window (sun:03:30-04:30).
@@ -83,7 +83,7 @@ const runs: Run[] = exampleFiles.map((f) => makeRun(f.slice(0, 3), parse(readFil
  * the rds-controller treats InvalidParameterValue as terminal for DBInstance (generator.yaml terminal_codes).
  */
 function rejectedManifest(): Manifest {
-  const m = parse(readFileSync(join(REPO_ROOT, 'examples', '004-core-business-unit.yaml'), 'utf8')) as Manifest;
+  const m: Manifest = readManifests(join(EXAMPLES_DIR, '004-core-business-unit.yaml'))[0]!;
   m.metadata.name = 'rejected-db';
   Object.assign(m.spec, { project: 'reject', environmentSuffix: 'e2e', deletionPolicy: 'Delete' });
   m.spec.network.vpcCIDR = '10.99.0.0/16';
@@ -94,6 +94,8 @@ function rejectedManifest(): Manifest {
   delete m.spec.loadBalancer;
   delete m.spec.compute;
   delete m.spec.registry;
+  // Alarms watch the application and the database; no cloudwatch controller runs here.
+  delete m.spec.monitoring;
   return m;
 }
 const rejected = makeRun('rejected', rejectedManifest());
@@ -227,20 +229,52 @@ describe('the examples on emulated AWS', () => {
         const report = appTierReport(run.rendered, run.children ?? [], run.expected, await awsDetails(info.awsEndpoint, [run.region]));
         run.appTier = report;
         expect(report.problems).toEqual([]);
-        // The seeds' figures: one ALB; the target groups (blue and green for 002); the repository where the spec has one.
+        // The seeds' figures: one ALB where the spec has a load balancer (the serverless examples have only the
+        // functions' roles and policies here); the target groups (blue and green for 002); the repository where the spec has one.
         const count = (kind: string) => report.found.filter((f) => f.startsWith(`${kind} `)).length;
-        expect(count('LoadBalancer')).toBe(1);
-        expect(count('TargetGroup')).toBe(run.manifest.spec.compute?.containers?.blueGreen ? 2 : 1);
+        const loadBalancers = run.manifest.spec.loadBalancer ? 1 : 0;
+        expect(count('LoadBalancer')).toBe(loadBalancers);
+        expect(count('TargetGroup')).toBe(loadBalancers * (run.manifest.spec.compute?.containers?.blueGreen ? 2 : 1));
         expect(count('Repository')).toBe(run.manifest.spec.registry ? 1 : 0);
         // The operator's own AWS action: the WAF association waits for the WebACL (no wafv2 controller), or, without a
-        // firewall, says against moto that the load balancer has no web ACL, as declared.
+        // firewall, says against moto that the load balancer has no web ACL, as declared; no load balancer, no association.
         const association = run.env?.status?.components?.find((c) => c.kind === 'WebACLAssociation');
-        if (run.manifest.spec.firewall?.scope !== 'REGIONAL') expect(association).toMatchObject({ state: 'Ready', message: 'no web ACL associated, as declared' });
+        if (loadBalancers === 0) expect(association).toBeUndefined();
+        else if (run.manifest.spec.firewall?.scope !== 'REGIONAL') expect(association).toMatchObject({ state: 'Ready', message: 'no web ACL associated, as declared' });
         else if (running.has('wafv2')) expect(association).toMatchObject({ state: 'Ready', message: `associated with web ACL ${run.env?.status?.outputs?.firewall?.webACLARN}` });
         else expect(association).toMatchObject({ state: 'Waiting', reason: 'WaitingForDependency', message: expect.stringContaining('WebACL/') });
       }, 120_000);
     }
+
+    if (run.rendered.some((o) => SERVERLESS_SERVED_KEYS.includes(`${serviceOf(o.apiVersion)} ${o.kind}`))) {
+      it(`${run.file}: the serverless tier's VPC endpoints and KMS alias in moto: on the private route tables, one subnet per zone, the alias naming the environment key`, async () => {
+        run.children = await listChildren(kube, run.namespace, run.name, run.kinds);
+        const aws = await awsSnapshot(info.awsEndpoint, [run.region]);
+        const report = serverlessReport(run, run.children, aws.regions[run.region]!);
+        run.serverless = report;
+        expect(report.problems).toEqual([]);
+        // Every served serverless child is Ready here (the VPC, route tables, subnets and key they need are served too).
+        const served = run.rendered.filter((o) => SERVERLESS_SERVED_KEYS.includes(`${serviceOf(o.apiVersion)} ${o.kind}`));
+        expect(report.found).toHaveLength(served.length);
+      }, 120_000);
+    }
   }
+
+  it('every environment\'s network, key and alias are in moto in its own region and in no other (example 003: one environment per region)', async () => {
+    const regions = [...new Set(all.map((r) => r.region))];
+    const aws = await awsSnapshot(info.awsEndpoint, regions);
+    const problems: string[] = [];
+    for (const run of runs) {
+      run.children = await listChildren(kube, run.namespace, run.name, run.kinds);
+      const report = regionReport(run.region, run.children, aws);
+      problems.push(...report.problems.map((p) => `${run.id}: ${p}`));
+      // Nothing synced would make the check empty.
+      expect([run.id, report.found]).toEqual([run.id, run.children.filter((c) => isRegional(c) && readyIn(run, c)).length]);
+    }
+    expect(problems).toEqual([]);
+    // Example 003 is the seed's three regions, one environment each.
+    expect(runs.filter((r) => r.id.startsWith('003')).map((r) => r.region).sort()).toEqual(['us-east-1', 'us-east-2', 'us-west-2']);
+  }, 180_000);
 });
 
 describe('a child that AWS rejects', () => {

@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { exampleEnvironments } from '../../cli/examples.js';
 import { startAckControllers, type AckControllers } from '../../localcluster/ack-controllers.js';
 import { startAwsEmulator, type AwsEmulator } from '../../localcluster/aws-emulator.js';
 import { ACK_CRDS_DIR_ENV, AckCrdSources } from '../../localcluster/ack-crd-sources.js';
@@ -13,7 +14,7 @@ import { startControlPlane, type ControlPlane } from '../../localcluster/control
 import { REPO_ROOT } from '../../localcluster/paths.js';
 import { E2E_ENV, RUN_IDS_EXTRA, e2eNamespace, type E2eInfo } from './env.js';
 
-/** ACK controllers get a few workers per kind: five environments are reconciled at once (default is 1). */
+/** ACK controllers get a few workers per kind: every example environment is reconciled at once (default is 1). */
 export const ACK_CONCURRENT_SYNCS = 3;
 
 /** Log directories of earlier runs kept in .cache/e2e/. */
@@ -30,7 +31,7 @@ export async function startE2eStack(log: (line: string) => void = (l) => process
   const t0 = Date.now();
   // The controllers watch only this run's namespaces: with MPE_KUBECONFIG they must not touch anything else there.
   const namespaceSuffix = Math.random().toString(36).slice(2, 6);
-  const ids = [...readdirSync(join(REPO_ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, 3)), ...RUN_IDS_EXTRA];
+  const ids = [...exampleEnvironments().map((e) => e.id), ...RUN_IDS_EXTRA];
   const logRoot = join(REPO_ROOT, '.cache', 'e2e');
   const logDir = join(logRoot, new Date().toISOString().replace(/[:.]/g, '-'));
   mkdirSync(logDir, { recursive: true });

@@ -4,13 +4,12 @@
  * object rendered from every example is accepted by server-side apply with strict field validation. A kind no source
  * could provide makes its tests skip with the reason, or fail under CI=true (test/helpers/requirements.ts).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiextensionsV1Api } from '@kubernetes/client-node';
-import { parse } from 'yaml';
 import { validateEnvironment } from '../../api/index.js';
 import { CHILD_KINDS } from '../../charts/child-kinds.js';
 import { renderEnvironment } from '../../charts/index.js';
+import { exampleEnvironments } from '../../cli/examples.js';
 import { ClientNodeKubeClient } from '../../controllers/runtime/client-node-kube-client.js';
 import { AckCrdSources, type KindRef } from '../../localcluster/ack-crd-sources.js';
 import { crdsToInstall, describeError, isEstablished } from '../../localcluster/crds.js';
@@ -31,7 +30,8 @@ const SHARED_KINDS: readonly KindRef[] = [
 const kc = loadTestKubeConfig();
 const kube = ClientNodeKubeClient.fromKubeConfig(kc, { fieldManager: 'mpe-integration-test', fieldValidation: 'Strict' });
 const namespace = uniqueName('crds');
-const examples = readdirSync(join(REPO_ROOT, 'examples')).filter((f) => f.endsWith('.yaml'));
+/** Every environment of every example (example 003 holds one per region). */
+const examples = exampleEnvironments();
 let established: Set<string>;
 
 beforeAll(async () => {
@@ -81,9 +81,9 @@ describe('rendered ACK objects', () => {
     expect(examples.length).toBeGreaterThan(0);
   });
 
-  for (const file of examples) {
-    const objects = renderEnvironment(environment(parse(readFileSync(join(REPO_ROOT, 'examples', file), 'utf8')), `r-${file.slice(0, 3)}`));
-    testRequiring(sources.unavailable(objects))(`are all accepted by server-side apply with strict field validation (${file})`, async () => {
+  for (const { id, file, manifest } of examples) {
+    const objects = renderEnvironment(environment(manifest, `r-${id}`));
+    testRequiring(sources.unavailable(objects))(`are all accepted by server-side apply with strict field validation (${file}, ${manifest.metadata.name})`, async () => {
       expect(objects.length).toBeGreaterThan(0);
       for (const o of objects) {
         await kube.apply(o as never).catch((err: unknown) => {

@@ -10,12 +10,31 @@ import type { Child } from './children.js';
 export interface RegionSnapshot {
   vpcs: { id: string; cidr: string }[];
   subnets: { id: string; vpc: string; cidr: string; az: string }[];
-  securityGroups: { id: string; vpc: string; name: string }[];
+  /** Ingress rules as `<protocol> <from>-<to> <CIDR or group id>`, sorted. */
+  securityGroups: { id: string; vpc: string; name: string; ingress: string[] }[];
+  /** Route tables of our VPCs (main tables left out): associated subnets, routes as destination (CIDR or prefix list) → target. */
+  routeTables: { id: string; vpc: string; subnets: string[]; routes: { destination?: string; target?: string }[] }[];
+  /** AWS-managed prefix lists, name (`com.amazonaws.<region>.s3`) → id. */
+  prefixLists: Record<string, string>;
+  /** VPC endpoints of our VPCs, deleted ones included (state `deleted`). */
+  vpcEndpoints: {
+    id: string;
+    vpc: string;
+    type: string;
+    serviceName: string;
+    state: string;
+    routeTables: string[];
+    subnets: string[];
+    securityGroups: string[];
+    privateDNSEnabled?: boolean;
+  }[];
   dbClusters: { id: string; endpoint?: string; readerEndpoint?: string; port?: number; status?: string; masterUserSecretARN?: string }[];
   dbInstances: { id: string; cluster?: string; address?: string; port?: number; status?: string; masterUserSecretARN?: string }[];
   replicationGroups: { id: string; status?: string; configurationEndpoint?: string; primaryEndpoint?: string }[];
   secrets: { name: string; arn: string; deleted: boolean }[];
   keys: { id: string; arn: string; state: string }[];
+  /** Customer aliases (`alias/aws/*` left out). */
+  aliases: { name: string; arn: string; targetKeyID?: string }[];
   loadBalancers: { arn: string; name: string; dnsName?: string; canonicalHostedZoneID?: string }[];
   targetGroups: { arn: string; name: string }[];
   repositories: { name: string; arn: string; uri: string }[];
@@ -76,6 +95,10 @@ export function awsIdOf(child: Child): AwsMatch | undefined {
     Bucket: spec.name,
     Secret: spec.name,
     Key: s.keyID,
+    VPCEndpoint: s.vpcEndpointID,
+    Alias: spec.name,
+    Topic: s.ackResourceMetadata?.arn,
+    Subscription: s.ackResourceMetadata?.arn,
     LoadBalancer: s.ackResourceMetadata?.arn,
     TargetGroup: s.ackResourceMetadata?.arn,
     Listener: s.ackResourceMetadata?.arn,

@@ -33,14 +33,14 @@ export class DeletionRecorder {
     private readonly name: string,
     kinds: readonly ChildKind[],
   ) {
-    this.kinds = [...kinds].sort((a, b) => deletionWave(b.kind) - deletionWave(a.kind));
+    this.kinds = [...kinds].sort((a, b) => deletionWave(b) - deletionWave(a));
   }
 
   /** Records the children known before the deletion, so one deleted and gone before any sample still counts. */
-  seed(children: readonly { kind?: string; metadata?: { name?: string } }[]): void {
+  seed(children: readonly { apiVersion?: string; kind?: string; metadata?: { name?: string } }[]): void {
     for (const c of children) {
       const key = `${c.kind}/${c.metadata?.name}`;
-      if (!this.records.has(key)) this.records.set(key, { kind: c.kind ?? '', name: c.metadata?.name ?? '', wave: deletionWave(c.kind ?? '') });
+      if (!this.records.has(key)) this.records.set(key, { kind: c.kind ?? '', name: c.metadata?.name ?? '', wave: deletionWave(c) });
     }
   }
 
@@ -54,7 +54,7 @@ export class DeletionRecorder {
         const key = `${child.kind}/${child.metadata?.name}`;
         present.add(key);
         let record = this.records.get(key);
-        if (!record) this.records.set(key, (record = { kind: kind.kind, name: child.metadata?.name ?? '', wave: deletionWave(kind.kind) }));
+        if (!record) this.records.set(key, (record = { kind: kind.kind, name: child.metadata?.name ?? '', wave: deletionWave(kind) }));
         if (child.metadata?.deletionTimestamp) {
           record.deletingAt ??= at;
           deleting.push(record);

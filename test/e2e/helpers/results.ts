@@ -10,6 +10,7 @@ import type { AppTierReport } from './app-tier.js';
 import { isSynced, serviceOf, type Child } from './children.js';
 import type { DeletionRecorder } from './deletion-recorder.js';
 import type { Expected } from './expectations.js';
+import type { ServerlessReport } from './serverless.js';
 
 /** The generated results page. */
 export const RESULTS_PATH = join(REPO_ROOT, 'docs', 'e2e-results.md');
@@ -48,6 +49,8 @@ export interface Run {
   rejection?: string;
   /** The application tier as moto showed it before the deletion. */
   appTier?: AppTierReport;
+  /** The serverless tier's served children (VPC endpoints, KMS alias) as moto showed them before the deletion. */
+  serverless?: ServerlessReport;
 }
 
 const secs = (ms: number | undefined): string => (ms === undefined ? '—' : `${Math.round(ms / 1000)} s`);
@@ -127,6 +130,7 @@ export function writeResults(all: readonly Run[], info: E2eInfo): string {
     'Times are from applying the environment to the first status showing it (sampled every second). "Every child expected Ready": every child whose ACK controller runs here and that waits for no kind without one is Ready in `status.components`.',
     '',
     ...appTier(examples),
+    ...serverless(examples),
     ...deletionTimeline(examples.find((r) => r.id === '000') ?? examples[0]),
     '## A child AWS rejects',
     '',
@@ -157,6 +161,22 @@ function appTier(examples: readonly Run[]): string[] {
     '| example | in moto (exactly once each) | waiting, absent from moto |',
     '| --- | --- | --- |',
     ...rows.map((r) => `| ${r.id} | ${r.appTier!.found.join('; ')} | ${r.appTier!.absent.map((a) => `${a} (${waitingOf(r, a)})`).join('; ') || '—'} |`),
+    '',
+  ];
+}
+
+/** The serverless tier's served children in moto per example. */
+function serverless(examples: readonly Run[]): string[] {
+  const rows = examples.filter((r) => r.serverless);
+  if (rows.length === 0) return [];
+  return [
+    '## Serverless tier in moto (before the deletion)',
+    '',
+    'Only the VPC endpoints (ec2) and the KMS alias (kms) have a controller here; tables, functions, layers, APIs and log groups do not ([e2e.md](e2e.md#the-serverless-tier-issue-13)).',
+    '',
+    '| example | region | in moto (exactly once each, wired as the spec asks) |',
+    '| --- | --- | --- |',
+    ...rows.map((r) => `| ${r.id} | ${r.region} | ${r.serverless!.found.join('; ') || '—'} |`),
     '',
   ];
 }

@@ -1,15 +1,6 @@
-import { httpRedirectsToHttps, SpecValidationError, validateEnvironment, type ListenersSpec } from '../../../api/index.js';
+import { httpRedirectsToHttps, validateEnvironment, type ListenersSpec } from '../../../api/index.js';
 import { validApplicationBase, withInstances, type Manifest } from '../../fixtures/invalid-specs.js';
-
-function fieldsOf(m: Manifest): string[] {
-  try {
-    validateEnvironment(m);
-  } catch (err) {
-    if (err instanceof SpecValidationError) return err.errors.map((e) => e.field);
-    throw err;
-  }
-  return [];
-}
+import { fieldsOf } from '../helpers/spec-fields.js';
 
 function withTask(cpu: number, memory: number): Manifest {
   const m = validApplicationBase();

@@ -1,11 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
+import { basename } from 'node:path';
 import { SpecValidationError, validateEnvironment } from '../../../api/index.js';
-import { INVALID_CASES, invalidManifest, validApplicationBase, validBase, withInstances } from '../../fixtures/invalid-specs.js';
-import { ROOT } from '../helpers/ack-schemas.js';
+import { exampleEnvironments, exampleFiles } from '../../../cli/examples.js';
+import { INVALID_CASES, invalidManifest, validApplicationBase, validBase, validDnsBase, validIdentityBase, validMonitoringBase, withInstances } from '../../fixtures/invalid-specs.js';
 
-const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml'));
+const examples = exampleFiles().map((f) => basename(f));
 
 function fieldsOf(fn: () => unknown): string[] {
   try {
@@ -22,15 +20,17 @@ describe('validateEnvironment', () => {
     expect(examples.map((f) => f.slice(0, 3))).toEqual(['000', '001', '002', '003', '004']);
   });
 
-  it.each(examples)('accepts example %s', (file) => {
-    const manifest = parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
-    expect(() => validateEnvironment(manifest)).not.toThrow();
+  it.each(exampleEnvironments().map((e) => [e.file, e.manifest.metadata.name, e.manifest] as const))('accepts example %s (environment %s)', (_file, _name, manifest) => {
+    expect(() => validateEnvironment(structuredClone(manifest))).not.toThrow();
   });
 
   it.each([
     ['the base', () => validBase()],
     ['the application base (containers)', () => validApplicationBase()],
     ['the application base with instances', () => withInstances(validApplicationBase())],
+    ['the DNS base', () => validDnsBase()],
+    ['the monitoring base', () => validMonitoringBase()],
+    ['the identity base', () => validIdentityBase()],
   ] as const)('accepts %s of the invalid table', (_name, base) => {
     expect(fieldsOf(() => validateEnvironment(base()))).toEqual([]);
   });
@@ -51,7 +51,7 @@ describe('validateEnvironment', () => {
     expect(env.spec.firewall?.rateLimit).toBe(2000);
     expect(env.spec.firewall?.rateLimitWindowSeconds).toBe(300);
     expect(env.spec.firewall?.managedRuleGroups).toEqual(['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']);
-    expect(env.spec.encryption).toEqual({ keyRotation: true, pendingWindowDays: 30 });
+    expect(env.spec.encryption).toEqual({ keyRotation: true, pendingWindowDays: 30, alias: false, logs: false });
   });
 
   it('defaults the isolated tier to no subnets', () => {

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { exampleFiles, readManifests } from '../../../cli/examples.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const dir = join(root, 'argocd/applications');
@@ -34,9 +35,10 @@ test.each(Object.keys(apps))('%s is an Argo CD Application with server-side appl
 
 test('the environments Application points at a directory of MarketplaceEnvironments and does not prune automatically', () => {
   const app = Object.values(apps).find((a) => a.spec.source.path === 'examples')!;
-  const files = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.yaml'));
+  const files = exampleFiles(join(root, 'examples'));
   expect(files.length).toBeGreaterThan(0);
-  for (const f of files) expect((parse(readFileSync(join(root, 'examples', f), 'utf8')) as { kind: string }).kind).toBe('MarketplaceEnvironment');
+  // Every document of every file (a file may hold several environments, one per region).
+  for (const f of files) for (const m of readManifests(f)) expect([f, m.kind]).toEqual([f, 'MarketplaceEnvironment']);
   expect((app.spec.syncPolicy as { automated?: { prune?: boolean } }).automated?.prune).toBe(false);
 });
 

@@ -44,7 +44,7 @@ describe('AwsGapActions.reconcile', () => {
       { operation: 'AssociateWebACL', region: 'eu-west-1', args: [ACL_ARN, LB_ARN] },
     ]);
     expect(aws.associations.get(LB_ARN)).toBe(ACL_ARN);
-    expect(report).toEqual({ components: [{ component: 'loadBalancer', kind: 'WebACLAssociation', name: 'shop-alb-waf', state: 'Ready', message: `associated with web ACL ${ACL_ARN}` }] });
+    expect(report).toEqual({ components: [{ component: 'loadBalancer', kind: 'WebACLAssociation', name: 'shop-alb-waf', state: 'Ready', message: `associated with web ACL ${ACL_ARN}` }], outputs: [] });
     aws.take();
     // Later reconciles (child events, polls) within the recheck period: the same component, no AWS call.
     clock += DEFAULT_RECHECK_MS - 1;
@@ -139,7 +139,7 @@ describe('AwsGapActions.reconcile', () => {
   });
 
   it('declares nothing, and calls nothing, for children without the annotation', async () => {
-    expect(await actions.reconcile([webAcl()], syncedChildren())).toEqual({ components: [] });
+    expect(await actions.reconcile([webAcl()], syncedChildren())).toEqual({ components: [], outputs: [] });
     expect(aws.calls).toEqual([]);
   });
 });

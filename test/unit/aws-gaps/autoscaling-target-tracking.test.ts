@@ -25,7 +25,7 @@ const KEY = `${ASG_NAME}/${POLICY_NAME}`;
 const synced = (gaps = [targetTracking()]) => autoScalingGroup({ arn: ASG_ARN, synced: true, gaps });
 /** Reconciles the group declaring `gaps`, live and synced. */
 const reconcile = (gaps = [targetTracking()]) => actions.reconcile([autoScalingGroup({ gaps })], [synced(gaps)]);
-const ready = (message: string) => ({ components: [{ component: 'compute', kind: 'AutoScalingTargetTracking', name: 'shop-asg-cpu', state: 'Ready', message }] });
+const ready = (message: string) => ({ components: [{ component: 'compute', kind: 'AutoScalingTargetTracking', name: 'shop-asg-cpu', state: 'Ready', message }], outputs: [] });
 
 describe('AutoScalingTargetTracking: ensure', () => {
   it.each([
@@ -38,6 +38,7 @@ describe('AutoScalingTargetTracking: ensure', () => {
       components: [
         { component: 'compute', kind: 'AutoScalingTargetTracking', name: 'shop-asg-cpu', state: 'Waiting', reason: AWS_GAP_REASONS.waiting, message: 'waiting for AutoScalingGroup/shop-asg status.ackResourceMetadata.arn' },
       ],
+      outputs: [],
     });
     expect(aws.scaling.calls).toEqual([]);
   });

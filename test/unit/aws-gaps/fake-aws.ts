@@ -1,13 +1,15 @@
 /**
- * An in-memory WAFv2 and EC2 Auto Scaling behind the AwsClients factory, recording every call; and the children of an
- * environment.
+ * An in-memory WAFv2 and EC2 Auto Scaling (and RDS proxies and Cognito app clients, fake-identity.ts) behind the
+ * AwsClients factory, recording every call; and the children of an environment.
  */
 import { WAFNonexistentItemException } from '@aws-sdk/client-wafv2';
 import { arnOf, awsGapAnnotations, type AutoScalingTargetTracking, type AwsGap, type WebAclAssociation } from '../../../charts/aws-gaps.js';
 import { REGION_ANNOTATION } from '../../../charts/context.js';
 import { COMPONENT_LABEL } from '../../../charts/naming.js';
-import type { AutoScalingApi, AwsClients, ScalingPolicyState, WebAclApi } from '../../../controllers/aws-gaps/clients.js';
+import type { AutoScalingApi, AwsClients, CognitoApi, RdsProxyApi, ScalingPolicyState, WebAclApi } from '../../../controllers/aws-gaps/clients.js';
 import type { AwsGapChild } from '../../../controllers/aws-gaps/declarations.js';
+import { awsError } from './fake-errors.js';
+import { FakeCognito, FakeRdsProxy } from './fake-identity.js';
 
 /** One recorded call: operation, region and arguments. */
 export interface Call {
@@ -16,10 +18,7 @@ export interface Call {
   readonly args: readonly string[];
 }
 
-/** An AWS SDK-like error: the code in `name`, AWS's message in `message`. */
-export function awsError(code: string, message: string): Error {
-  return Object.assign(new Error(message), { name: code, $fault: 'client', $metadata: { httpStatusCode: 400 } });
-}
+export { awsError } from './fake-errors.js';
 
 /** One recorded EC2 Auto Scaling call: operation, region, group, policy name and (PutScalingPolicy) the policy. */
 export interface AutoScalingCall {
@@ -82,11 +81,16 @@ export class FakeAutoScaling {
 
 /**
  * See the module comment. Resources in `existing` (or all, when it is undefined) exist; others answer not-found.
- * EC2 Auto Scaling is {@link FakeWafv2.scaling}, whose calls are recorded there (`calls` holds WAFv2's only).
+ * EC2 Auto Scaling is {@link FakeWafv2.scaling}, RDS {@link FakeWafv2.dbProxies}, Cognito {@link FakeWafv2.userPools},
+ * whose calls are recorded there (`calls` holds WAFv2's only).
  */
 export class FakeWafv2 implements AwsClients {
   /** EC2 Auto Scaling, behind `autoScaling()`. */
   readonly scaling = new FakeAutoScaling();
+  /** RDS proxy target groups, behind `rdsProxy()`. */
+  readonly dbProxies = new FakeRdsProxy();
+  /** Cognito user pools' app clients, behind `cognito()`. */
+  readonly userPools = new FakeCognito();
   /** Resource ARN → web ACL ARN. */
   readonly associations = new Map<string, string>();
   readonly calls: Call[] = [];
@@ -121,6 +125,14 @@ export class FakeWafv2 implements AwsClients {
 
   autoScaling(region: string | undefined): AutoScalingApi {
     return this.scaling.api(region);
+  }
+
+  rdsProxy(region: string | undefined): RdsProxyApi {
+    return this.dbProxies.api(region);
+  }
+
+  cognito(region: string | undefined): CognitoApi {
+    return this.userPools.api(region);
   }
 
   /** The operations called since the last `take()`, and forgets them. */

@@ -16,6 +16,7 @@ function render(env: MarketplaceEnvironment): RenderedObject[] {
 
 const sets = schemaSets();
 const GENERATED = 'marketplace.platform.dev/generated-secrets';
+const BINDINGS = 'marketplace.platform.dev/bindings';
 
 describe('AppSecrets, one generated secret (seed 002: deletionPolicy Delete)', () => {
   const objects = render(example('002', SHOP));
@@ -89,9 +90,27 @@ describe('AppSecrets, existing and generated secrets (seed 004: deletionPolicy R
     const jwt = named(objects, 'Secret', 'core-business-dev-secret-jwt-signing-key');
     expect(jwt.spec?.secretString).toEqual({ name: 'jwt-keys', key: 'signing.pem' });
     expect(jwt.metadata.annotations).not.toHaveProperty([GENERATED]);
+    const plain = named(objects, 'Secret', 'core-business-dev-secret-plain');
+    expect(plain.spec?.secretString).toEqual({ name: 'core-business-dev-secret-plain', key: 'value' });
+    expect(JSON.parse(plain.metadata.annotations[GENERATED]!)).toEqual([{ name: 'core-business-dev-secret-plain', key: 'value', length: 48 }]);
+  });
+
+  it('reads a CognitoClient secret from the Secret the operator writes for the client, held back until the client exists', () => {
     const cognito = named(objects, 'Secret', 'core-business-dev-secret-cognito-client');
-    expect(cognito.spec?.secretString).toEqual({ name: 'core-business-dev-secret-cognito-client', key: 'value' });
-    expect(JSON.parse(cognito.metadata.annotations[GENERATED]!)).toEqual([{ name: 'core-business-dev-secret-cognito-client', key: 'value', length: 48 }]);
+    expect(cognito.spec?.secretString).toEqual({ name: 'core-business-dev-cognito-api', key: 'clientSecret' });
+    expect(cognito.metadata.annotations).not.toHaveProperty([GENERATED]);
+    // The client id appears in the environment's outputs in the pass that writes the client's Secret.
+    expect(JSON.parse(cognito.metadata.annotations[BINDINGS]!)).toEqual([
+      {
+        path: '/spec/description',
+        from: { apiVersion: 'marketplace.platform.dev/v1alpha1', kind: 'MarketplaceEnvironment', name: 'core-business-dev' },
+        fieldPath: 'status.outputs.identity.clients.0.clientID',
+        template: 'Cognito app client secret',
+        required: true,
+      },
+    ]);
+    expect(cognito.spec?.description).toBe('Cognito app client secret');
+    for (const name of ['core-business-dev-secret-jwt-signing-key', 'core-business-dev-secret-plain']) expect(named(objects, 'Secret', name).metadata.annotations).not.toHaveProperty([BINDINGS]);
   });
 
   it('keeps exactly one RotationDays tag, from the secret, even if the additional tags set one', () => {

@@ -6,7 +6,7 @@ import { CONTAINER_NAME } from '../../../charts/constructs/task-definition.js';
 import { renderEnvironment } from '../../../charts/index.js';
 import { OUTPUTS_ANNOTATION } from '../../../charts/outputs.js';
 import type { RenderedObject } from '../../../charts/render.js';
-import { validApplicationBase, type Manifest } from '../../fixtures/invalid-specs.js';
+import { validApplicationBase, validIdentityBase, type Manifest } from '../../fixtures/invalid-specs.js';
 import { crdErrors, crdTest } from '../helpers/ack-schemas.js';
 import { FAKE_ACCOUNT, resolveWithFakes } from '../helpers/fake-bindings.js';
 import { named, ofKind, only, renderWith, type LooseObject } from '../helpers/render-construct.js';
@@ -281,6 +281,26 @@ describe('Containers, one service without a load balancer, external image, fixed
     }));
     const names = (objs: LooseObject[]) => ofKind(objs, 'TaskDefinition').map((td) => [container(td).environment, container(td).secrets]);
     expect(names(reversed)).toEqual(names(render(env())));
+  });
+});
+
+describe('Containers reading the user pool (the identity base)', () => {
+  const m = validIdentityBase('shop');
+  m.metadata.namespace = 'shop';
+  const td = named(render(validateEnvironment(m)), 'TaskDefinition', 'shop-task-blue');
+
+  it('reads the pool id from the UserPool and the client id from the environment\'s own outputs, both required', () => {
+    const environment = container(td).environment;
+    const bindingOf = (name: string) => bindingsOf(td).find((b) => b.path === `/spec/containerDefinitions/0/environment/${environment.findIndex((v) => v.name === name)}/value`);
+    expect(bindingOf('COGNITO_USER_POOL_ID')).toMatchObject({ from: { kind: 'UserPool', name: 'shop-users' }, fieldPath: 'status.id', required: true });
+    // The operator creates the client (no ACK kind) and writes its id to status.outputs.identity.clients[0].
+    expect(bindingOf('COGNITO_CLIENT_ID')).toMatchObject({ from: { kind: 'MarketplaceEnvironment', name: 'shop' }, fieldPath: 'status.outputs.identity.clients.0.clientID', required: true });
+  });
+
+  it('injects the client secret through the Secret of source CognitoClient, by ARN', () => {
+    const secret = container(td).secrets.find((x) => x.name === 'COGNITO_CLIENT_SECRET');
+    expect(secret).toBeDefined();
+    expect(bindingsOf(td).some((b) => b.path === `/spec/containerDefinitions/0/secrets/${container(td).secrets.indexOf(secret!)}/valueFrom` && b.from.name === 'shop-secret-cognito-web')).toBe(true);
   });
 });
 

@@ -1,11 +1,23 @@
 import type { MarketplaceEnvironment } from '../../../api/index.js';
 import { Database } from '../../../charts/constructs/database.js';
 import type { RenderedObject } from '../../../charts/render.js';
+import type { Manifest } from '../../fixtures/invalid-specs.js';
 import { crdErrors, crdTest, schemaSets } from '../helpers/ack-schemas.js';
 import { example, named, ofKind, renderWith } from '../helpers/render-construct.js';
 
 /** Every example is rendered into namespace `shop`. */
 const SHOP = { namespace: 'shop' };
+/** Example 004's database as the seed's core settings alone: without the log exports and proxy the example adds. */
+const coreDatabase = ({ spec }: Manifest): void => {
+  delete spec.database.logExports;
+  delete spec.database.proxy;
+  withoutProxyEndpoint(spec);
+};
+
+/** The containers of `spec` connecting to the writer endpoint instead of the proxy. */
+function withoutProxyEndpoint(spec: Manifest): void {
+  for (const e of spec.compute?.containers?.environment ?? []) if (e.fromOutput === 'databaseProxyEndpoint') e.fromOutput = 'databaseWriterEndpoint';
+}
 
 /** Renders only the Database of `env`, fed with subnet, security group and key names as the chart would. */
 function render(env: MarketplaceEnvironment): RenderedObject[] {
@@ -199,7 +211,7 @@ describe('Database, Aurora PostgreSQL (seed 002)', () => {
 });
 
 describe('Database, standalone MySQL (seed 004: deletionPolicy Retain)', () => {
-  const objects = render(example('004', SHOP));
+  const objects = render(example('004', { ...SHOP, patch: coreDatabase }));
   const instance = named(objects, 'DBInstance', 'core-business-dev-db');
 
   it('matches the snapshot', () => {
@@ -250,7 +262,9 @@ describe('Database, standalone MySQL (seed 004: deletionPolicy Retain)', () => {
 
   it('defaults storage to 20 GiB, maps databaseName to dbName and drops the key when storage is unencrypted (postgres variant)', () => {
     const pg = render(
-      example('004', { ...SHOP, patch: ({ spec }) => {
+      example('004', { ...SHOP, patch: (raw) => {
+        coreDatabase(raw);
+        const { spec } = raw;
         Object.assign(spec.database, { engine: 'postgres', engineVersion: '16.4', databaseName: 'core', storageEncrypted: false, multiAZ: true, credentials: 'GeneratedSecret' });
         delete spec.database.allocatedStorageGiB;
         // The example's containers read the AWS-managed master secret, which a GeneratedSecret database has not.
@@ -266,6 +280,92 @@ describe('Database, standalone MySQL (seed 004: deletionPolicy Retain)', () => {
     expect(db.spec?.masterUserPassword).toEqual({ name: 'core-business-dev-db-master', key: 'password' });
     expect(annotations(db)).toMatchObject({ 'services.k8s.aws/deletion-policy': 'delete', 'rds.services.k8s.aws/skip-final-snapshot': 'true' });
     expect(JSON.parse(annotations(db)['marketplace.platform.dev/generated-secrets']!)).toEqual([{ name: 'core-business-dev-db-master', key: 'password', length: 32 }]);
+  });
+});
+
+describe('Database, Performance Insights and log exports (seed 004: "RDS performance insights and slow query logs")', () => {
+  // db.t3.micro, the seed's class, has no Performance Insights for MySQL; db.t3.medium is the smallest that has.
+  const observed = (patch: Manifest = {}) =>
+    example('004', { ...SHOP, patch: ({ spec }) => Object.assign(spec.database, { instanceClass: 'db.t3.medium', performanceInsights: {}, logExports: ['error', 'slowquery'], ...patch }) });
+  const objects = render(observed());
+  const instance = named(objects, 'DBInstance', 'core-business-dev-db');
+
+  it('matches the snapshot', () => {
+    expect(objects).toMatchSnapshot();
+  });
+
+  crdTest(objects)('is valid against every ACK CRD schema set', () => {
+    expect(crdErrors(objects)).toEqual([]);
+  });
+
+  it('enables Performance Insights for 7 days (the default), encrypted with the environment key, and exports the chosen logs', () => {
+    expect(instance.spec).toMatchObject({
+      performanceInsightsEnabled: true,
+      performanceInsightsKMSKeyRef: ref('core-business-dev-kms'),
+      performanceInsightsRetentionPeriod: 7,
+      enableCloudwatchLogsExports: ['error', 'slowquery'],
+    });
+    expect(observed().spec.database?.performanceInsights).toEqual({ retentionDays: 7 });
+  });
+
+  it('renders none of these fields without the sections (AWS leaves both off)', () => {
+    const plain = named(render(example('004', { ...SHOP, patch: coreDatabase })), 'DBInstance', 'core-business-dev-db');
+    for (const field of ['performanceInsightsEnabled', 'performanceInsightsKMSKeyRef', 'performanceInsightsRetentionPeriod', 'enableCloudwatchLogsExports']) expect(plain.spec).not.toHaveProperty(field);
+  });
+
+  it('keeps the spec retention, e.g. 2 years', () => {
+    expect(named(render(observed({ performanceInsights: { retentionDays: 731 } })), 'DBInstance', 'core-business-dev-db').spec?.performanceInsightsRetentionPeriod).toBe(731);
+  });
+});
+
+describe('Database, Performance Insights and log exports on Aurora (seed 000 variant)', () => {
+  const objects = render(example('000', { ...SHOP, patch: ({ spec }) => Object.assign(spec.database, { performanceInsights: { retentionDays: 31 }, logExports: ['error', 'general', 'slowquery'] }) }));
+  const cluster = named(objects, 'DBCluster', 'marketplace-three-tier-db');
+  const instances = ofKind(objects, 'DBInstance');
+
+  crdTest(objects)('is valid against every ACK CRD schema set', () => {
+    expect(crdErrors(objects)).toEqual([]);
+  });
+
+  it('exports the logs through the cluster, and turns Performance Insights on in every member, not on the cluster', () => {
+    expect(cluster.spec?.enableCloudwatchLogsExports).toEqual(['error', 'general', 'slowquery']);
+    for (const field of ['enablePerformanceInsights', 'performanceInsightsKMSKeyRef', 'performanceInsightsRetentionPeriod']) expect(cluster.spec).not.toHaveProperty(field);
+    expect(instances).toHaveLength(3);
+    for (const i of instances) {
+      expect(i.spec).toMatchObject({ performanceInsightsEnabled: true, performanceInsightsKMSKeyRef: ref('marketplace-three-tier-kms'), performanceInsightsRetentionPeriod: 31 });
+      expect(i.spec).not.toHaveProperty('enableCloudwatchLogsExports');
+    }
+  });
+
+  it('renders none of these fields on the cluster or its members without the sections', () => {
+    const plain = render(example('000', SHOP));
+    for (const o of plain.filter((x) => x.kind !== 'DBSubnetGroup')) {
+      for (const field of ['performanceInsightsEnabled', 'enablePerformanceInsights', 'enableCloudwatchLogsExports']) expect(o.spec).not.toHaveProperty(field);
+    }
+  });
+});
+
+describe('Performance Insights and log export rules that accept a spec', () => {
+  const accepts = (key: string, database: Manifest) => () =>
+    example(key, {
+      ...SHOP,
+      patch: (raw) => {
+        coreDatabase(raw);
+        const { spec } = raw;
+        if (database.instanceClass) delete spec.database.serverless;
+        Object.assign(spec.database, database);
+      },
+    });
+
+  it.each([
+    ['PostgreSQL on db.t3.micro (only MySQL lacks it on the small classes)', '004', { engine: 'postgres', engineVersion: '16.4', instanceClass: 'db.t3.micro', performanceInsights: {} }],
+    ['MySQL on db.t4g.medium', '004', { instanceClass: 'db.t4g.medium', performanceInsights: {} }],
+    ['Aurora MySQL Serverless v2 (no instance class)', '000', { performanceInsights: { retentionDays: 62 } }],
+    ['Aurora MySQL on db.r6g.large', '000', { instanceClass: 'db.r6g.large', performanceInsights: { retentionDays: 713 } }],
+    ['postgres logs on postgres', '004', { engine: 'postgres', engineVersion: '16.4', logExports: ['postgresql', 'upgrade'] }],
+    ['postgresql log on Aurora PostgreSQL', '002', { logExports: ['postgresql'] }],
+  ] as const)('accepts %s', (_name, key, database) => {
+    expect(accepts(key, database)).not.toThrow();
   });
 });
 

@@ -3,22 +3,18 @@
  * what AWS needs (a child goes before what it uses), and the exceptions to "reverse of the references" are the
  * deliberate ones the module comment explains.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { validateEnvironment } from '../../../api/index.js';
+import { KIND, validateEnvironment } from '../../../api/index.js';
 import { BINDINGS_ANNOTATION, type Binding } from '../../../charts/bindings.js';
 import { CHILD_KINDS } from '../../../charts/child-kinds.js';
 import { deletionWave, kindsOfWave } from '../../../charts/deletion-order.js';
 import { renderEnvironment, type RenderedObject } from '../../../charts/index.js';
-import { validApplicationBase, withInstances } from '../../fixtures/invalid-specs.js';
-import { ROOT } from '../helpers/ack-schemas.js';
-import { example } from '../helpers/render-construct.js';
+import * as cognito from '../../../imports/cognitoidentityprovider.services.k8s.aws.js';
+import { validApplicationBase, validServerlessBase, withInstances, type Manifest } from '../../fixtures/invalid-specs.js';
+import { EXAMPLE_ENVIRONMENTS, example } from '../helpers/render-construct.js';
 
-const prefixes = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, 3));
-
-/** Every example, plus variants that render what no example does (a cluster-mode-disabled cache, a CLOUDFRONT web ACL). */
+/** Every environment of every example, plus variants that render what no example does (a cluster-mode-disabled cache, a CLOUDFRONT web ACL). */
 const renders: [string, RenderedObject[]][] = [
-  ...prefixes.map((p): [string, RenderedObject[]] => [p, renderEnvironment(example(p))]),
+  ...EXAMPLE_ENVIRONMENTS.map(({ manifest: { metadata: { name } } }): [string, RenderedObject[]] => [name, renderEnvironment(example(name))]),
   [
     '002 with a cluster-mode-disabled cache and a CLOUDFRONT web ACL',
     renderEnvironment(
@@ -33,7 +29,17 @@ const renders: [string, RenderedObject[]][] = [
   // The application tier with containers (blue/green, a requested certificate) and with instances.
   ['the application tier with containers', renderEnvironment(validateEnvironment(validApplicationBase()))],
   ['the application tier with instances', renderEnvironment(validateEnvironment(withInstances(validApplicationBase())))],
+  // The serverless tier with its HTTP API, and with a REST API of nested paths.
+  ['the serverless tier', renderEnvironment(validateEnvironment(validServerlessBase()))],
+  ['the serverless tier with a REST API', renderEnvironment(validateEnvironment(withRestApi(validServerlessBase())))],
 ];
+
+/** `m` with its API turned into a REST API (no CORS: HTTP only). */
+function withRestApi(m: Manifest): Manifest {
+  m.spec.api.type = 'REST';
+  delete m.spec.api.cors;
+  return m;
+}
 
 /** `{from: {name}}` references anywhere in a spec. */
 function refNames(node: unknown, out: string[] = []): string[] {
@@ -46,15 +52,32 @@ function refNames(node: unknown, out: string[] = []): string[] {
   return out;
 }
 
+/** A kind's name in an edge: the kind, with its API group where two groups use the name (lambda and KMS Alias). */
+function label(gvk: { apiVersion: string; kind: string }): string {
+  const ambiguous = CHILD_KINDS.filter((k) => k.kind === gvk.kind).length > 1;
+  return ambiguous ? `${gvk.kind} (${gvk.apiVersion.split('.')[0]})` : gvk.kind;
+}
+
+/** The wave of a kind named as in an edge. */
+function waveOf(name: string): number {
+  const k = CHILD_KINDS.find((c) => label(c) === name);
+  if (!k) throw new Error(`no child kind named ${name}`);
+  return deletionWave(k);
+}
+
 /** `kind → kind` edges: a child that uses another (ACK reference, late binding, Aurora member → cluster). */
 function uses(objects: readonly RenderedObject[]): Set<string> {
   const edges = new Set<string>();
-  const kindOf = (name: string) => objects.filter((o) => o.metadata.name === name).map((o) => o.kind);
+  const kindOf = (name: string) => objects.filter((o) => o.metadata.name === name).map(label);
   for (const o of objects) {
-    for (const name of refNames(o.spec)) for (const kind of kindOf(name)) edges.add(`${o.kind} → ${kind}`);
+    for (const name of refNames(o.spec)) for (const kind of kindOf(name)) edges.add(`${label(o)} → ${kind}`);
     const bindings = JSON.parse(o.metadata.annotations[BINDINGS_ANNOTATION] ?? '[]') as Binding[];
-    // A binding on the child itself (a field held back until the child exists in AWS) uses nothing else.
-    for (const b of bindings) if (b.from.kind !== o.kind || b.from.name !== o.metadata.name) edges.add(`${o.kind} → ${b.from.kind}`);
+    // A binding on the child itself (a field held back until the child exists in AWS) uses nothing else; one on the
+    // environment's own status (a Cognito app client id) uses the UserPool whose declaration created the client.
+    for (const b of bindings) {
+      const from = b.from.kind === KIND ? { apiVersion: cognito.UserPool.GVK.apiVersion, kind: cognito.UserPool.GVK.kind } : b.from;
+      if (from.kind !== o.kind || b.from.name !== o.metadata.name) edges.add(`${label(o)} → ${label(from)}`);
+    }
     // An Aurora member names its cluster by identifier (no ACK reference exists for it).
     if (o.kind === 'DBInstance' && o.spec?.dbClusterIdentifier) edges.add('DBInstance → DBCluster');
   }
@@ -67,44 +90,47 @@ const DELIBERATE = new Map([
   ['Bucket → Distribution', 'the Distribution serves the bucket; the bucket policy only names its ARN'],
   ['Distribution → WebACL', 'deleted together; WAF deletes the web ACL once the Distribution no longer uses it'],
   ['SecurityGroup → SecurityGroup', 'one wave; EC2 deletes a group once no other group\'s rules name it'],
+  ['Key → VPC', 'the key policy reads the account id from the VPC when the key is created; deletion applies nothing, so the key (last) never waits for it'],
+  ['Resource → Resource', 'one wave; API Gateway deletes a resource\'s children with it'],
 ]);
 
 describe('deletion waves declared by the child kinds', () => {
   it('names each kind once, each with a wave, and no wave is empty', () => {
-    const kinds = CHILD_KINDS.map((k) => k.kind);
+    const kinds = CHILD_KINDS.map(label);
     expect(new Set(kinds).size).toBe(kinds.length);
     const waves = [...new Set(CHILD_KINDS.map((k) => k.deletionWave))].sort((a, b) => a - b);
     expect(waves).toEqual(waves.map((_, i) => i));
-    for (const k of CHILD_KINDS) expect(deletionWave(k.kind)).toBe(k.deletionWave);
+    for (const k of CHILD_KINDS) expect(deletionWave(k)).toBe(k.deletionWave);
+    for (const w of waves) expect(kindsOfWave(w)).toEqual([...new Set(CHILD_KINDS.filter((k) => k.deletionWave === w).map((k) => k.kind))]);
   });
 
   it('keeps the order AWS needs: application tier, edge, then data stores, then their groups, the network inside out, and the key last', () => {
     const waves = [...new Set(CHILD_KINDS.map((k) => k.deletionWave))].sort((a, b) => a - b);
-    expect(waves.map((w) => kindsOfWave(w).sort())).toEqual([
-      ['ScalingPolicy'],
-      ['ScalableTarget'],
-      ['AutoScalingGroup', 'Service'],
-      ['Cluster', 'LaunchTemplate', 'Listener', 'TaskDefinition'],
-      ['Certificate', 'InstanceProfile', 'TargetGroup'],
-      ['LoadBalancer', 'Role'],
+    expect(waves.map((w) => CHILD_KINDS.filter((k) => k.deletionWave === w).map(label).sort())).toEqual([
+      ['Dashboard', 'MetricAlarm', 'RecordSet', 'Route', 'ScalingPolicy', 'Stage (apigateway)', 'Stage (apigatewayv2)', 'Subscription'],
+      ['Deployment', 'HostedZone', 'Integration (apigatewayv2)', 'ScalableTarget', 'Topic'],
+      ['AutoScalingGroup', 'Integration (apigateway)', 'Service'],
+      ['Alias (lambda)', 'Cluster', 'LaunchTemplate', 'Listener', 'Method', 'TaskDefinition'],
+      ['API', 'Certificate', 'DBProxy', 'Function', 'InstanceProfile', 'Resource', 'TargetGroup'],
+      ['LayerVersion', 'LoadBalancer', 'RestAPI', 'Role'],
       ['Policy'],
       ['Distribution', 'LogGroup', 'WebACL'],
       ['DBInstance', 'OriginAccessControl', 'ReplicationGroup', 'Secret'],
       ['DBCluster'],
-      ['Bucket', 'CacheSubnetGroup', 'DBSubnetGroup', 'Repository'],
+      ['Bucket', 'CacheSubnetGroup', 'DBSubnetGroup', 'Repository', 'Table', 'UserPool', 'VPCEndpoint'],
       ['SecurityGroup'],
       ['NATGateway'],
       ['ElasticIPAddress'],
       ['Subnet'],
       ['RouteTable'],
       ['InternetGateway'],
-      ['VPC'],
+      ['Alias (kms)', 'VPC'],
       ['Key'],
     ]);
   });
 
   it('refuses a kind that declares no wave instead of deleting it last', () => {
-    expect(() => deletionWave('UserPool')).toThrow(/UserPool is not a child kind/);
+    expect(() => deletionWave({ apiVersion: 'example.com/v1', kind: 'UserPool' })).toThrow(/example.com\/v1\/UserPool is not a child kind/);
   });
 
   describe.each(renders)('%s', (_, objects) => {
@@ -116,7 +142,7 @@ describe('deletion waves declared by the child kinds', () => {
       for (const edge of uses(objects)) {
         const [from, to] = edge.split(' → ') as [string, string];
         if (DELIBERATE.has(edge)) continue;
-        expect([edge, deletionWave(from) < deletionWave(to)]).toEqual([edge, true]);
+        expect([edge, waveOf(from) < waveOf(to)]).toEqual([edge, true]);
       }
     });
   });

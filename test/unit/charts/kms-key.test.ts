@@ -1,7 +1,9 @@
 import type { Manifest } from '../../fixtures/invalid-specs.js';
 import type { MarketplaceEnvironment } from '../../../api/index.js';
-import { KmsKey } from '../../../charts/constructs/kms-key.js';
+import { BINDINGS_ANNOTATION, VALUE_PLACEHOLDER } from '../../../charts/bindings.js';
+import { KEY_POLICY_PATH, KmsKey, logsKeyPolicy } from '../../../charts/constructs/kms-key.js';
 import type { RenderedObject } from '../../../charts/render.js';
+import { bindingsOf, resolveBindings } from '../../../controllers/marketplace-environment/resolve-bindings.js';
 import { crdErrors, crdTest, schemaSets } from '../helpers/ack-schemas.js';
 import { example, renderWith } from '../helpers/render-construct.js';
 
@@ -20,6 +22,16 @@ function render(env: MarketplaceEnvironment): { objects: RenderedObject[]; key: 
 }
 
 const sets = schemaSets();
+
+/** Renders the KmsKey of `env` as the chart does, with the VPC the key policy reads the account id from. */
+function renderWithVpc(env: MarketplaceEnvironment): RenderedObject[] {
+  return renderWith(env, (chart, ctx) => {
+    new KmsKey(chart, 'kms', { ctx, vpcName: 'vpc-under-test' });
+  });
+}
+
+/** Example `key` with spec.encryption.logs on. */
+const withLogs = (key: string) => example(key, { ...SHOP, patch: (raw) => (raw.spec.encryption = { ...raw.spec.encryption, logs: true }) });
 
 describe('KmsKey (seed 000: deletionPolicy Delete, encryption defaulted)', () => {
   const { objects, key } = render(example('000', SHOP));
@@ -101,5 +113,77 @@ describe('KmsKey, encryption settings and deletion policy', () => {
     expect(objects[0]!.metadata.ownerReferences).toEqual([
       expect.objectContaining({ kind: 'MarketplaceEnvironment', name: 'core-business-dev', uid: '0000-1111', controller: true }),
     ]);
+  });
+});
+
+describe('KmsKey with encryption.logs (seed 001: CloudWatch logs encrypted at rest)', () => {
+  const ACCOUNT_ID = '111122223333';
+  const objects = renderWithVpc(withLogs('001'));
+  const [obj] = objects;
+  const vpc = (account?: string) => (_apiVersion: string, kind: string, name: string) =>
+    kind === 'VPC' && name === 'vpc-under-test' && account ? { status: { ackResourceMetadata: { ownerAccountID: account } } } : undefined;
+  const policyOf = (o: RenderedObject) => JSON.parse(resolveBindings(o, vpc(ACCOUNT_ID)).object.spec!.policy as string);
+
+  it('matches the snapshot', () => {
+    expect(objects).toMatchSnapshot();
+  });
+
+  it('renders no policy itself: the whole key policy is a required binding on the VPC\'s account id', () => {
+    expect(obj!.spec?.policy).toBeUndefined();
+    expect(bindingsOf(obj!)).toEqual([
+      {
+        path: KEY_POLICY_PATH,
+        from: { apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'VPC', name: 'vpc-under-test' },
+        fieldPath: 'status.ackResourceMetadata.ownerAccountID',
+        template: logsKeyPolicy('us-east-1'),
+        required: true,
+      },
+    ]);
+  });
+
+  it('is held back until the VPC reports the account, so it is created with its final policy', () => {
+    expect(resolveBindings(obj!, vpc()).waitingFor.map((b) => `${b.from.kind}/${b.from.name}`)).toEqual(['VPC/vpc-under-test']);
+    expect(resolveBindings(obj!, vpc(ACCOUNT_ID)).waitingFor).toEqual([]);
+  });
+
+  it('keeps the default policy\'s root statement and lets CloudWatch Logs of the region use the key for the account\'s log groups only', () => {
+    const doc = policyOf(obj!);
+    expect(doc.Version).toBe('2012-10-17');
+    expect(doc.Statement).toEqual([
+      { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` }, Action: 'kms:*', Resource: '*' },
+      {
+        Sid: 'AllowCloudWatchLogs',
+        Effect: 'Allow',
+        Principal: { Service: 'logs.us-east-1.amazonaws.com' },
+        Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        Resource: '*',
+        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:us-east-1:${ACCOUNT_ID}:*` } },
+      },
+    ]);
+    expect(JSON.stringify(doc)).not.toContain(VALUE_PLACEHOLDER);
+  });
+
+  it('names the partition and the service of other regions (GovCloud, China)', () => {
+    const gov = JSON.parse(logsKeyPolicy('us-gov-west-1').replaceAll(VALUE_PLACEHOLDER, ACCOUNT_ID));
+    expect(gov.Statement[0].Principal).toEqual({ AWS: `arn:aws-us-gov:iam::${ACCOUNT_ID}:root` });
+    expect(gov.Statement[1].Principal).toEqual({ Service: 'logs.us-gov-west-1.amazonaws.com' });
+    const cn = JSON.parse(logsKeyPolicy('cn-north-1').replaceAll(VALUE_PLACEHOLDER, ACCOUNT_ID));
+    expect(cn.Statement[1]).toMatchObject({ Principal: { Service: 'logs.cn-north-1.amazonaws.com.cn' }, Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws-cn:logs:cn-north-1:${ACCOUNT_ID}:*` } } });
+  });
+
+  it('changes nothing else on the key', () => {
+    const [plain] = renderWithVpc(example('001', { ...SHOP, patch: ({ spec }: Manifest) => void (spec.encryption.logs = false) }));
+    expect(bindingsOf(plain!)).toEqual([]);
+    const { [BINDINGS_ANNOTATION]: _bindings, ...annotations } = obj!.metadata.annotations;
+    expect({ ...obj, metadata: { ...obj!.metadata, annotations } }).toEqual(plain);
+  });
+
+  it('needs the VPC\'s name: rendering without it fails loudly', () => {
+    expect(() => render(withLogs('001'))).toThrow(/encryption.logs needs the VPC/);
+  });
+
+  crdTest(objects)('valid against the ACK CRDs, with the bound policy too', () => {
+    expect(crdErrors(objects)).toEqual([]);
+    expect(crdErrors([resolveBindings(obj!, vpc(ACCOUNT_ID)).object])).toEqual([]);
   });
 });

@@ -95,8 +95,10 @@ describe('LoadBalancer, blue/green 90/10 behind HTTPS with a requested certifica
       attributes: [
         { key: 'idle_timeout.timeout_seconds', value: '60' },
         { key: 'deletion_protection.enabled', value: 'false' },
+        { key: 'access_logs.s3.enabled', value: 'false' },
       ],
     });
+    expect(bindingsOf(lb)).toEqual([]);
     expect(lb.spec.tags).toContainEqual({ key: 'Name', value: 'shop-lb-test' });
     expect(outputsOf(lb)).toEqual([
       { output: '/loadBalancer/dnsName', fieldPath: 'status.dnsName' },
@@ -349,6 +351,7 @@ describe('LoadBalancer, subnets, names and settings', () => {
     expect(only(objs, 'LoadBalancer').spec.attributes).toEqual([
       { key: 'idle_timeout.timeout_seconds', value: '120' },
       { key: 'deletion_protection.enabled', value: 'true' },
+      { key: 'access_logs.s3.enabled', value: 'false' },
     ]);
     for (const g of ofKind(objs, 'TargetGroup')) {
       expect(g.spec).toMatchObject({

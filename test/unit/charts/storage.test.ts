@@ -1,6 +1,7 @@
 import type { Manifest } from '../../fixtures/invalid-specs.js';
 import type { MarketplaceEnvironment } from '../../../api/index.js';
 import { BINDINGS_ANNOTATION, VALUE_PLACEHOLDER } from '../../../charts/bindings.js';
+import { Network } from '../../../charts/constructs/network.js';
 import { Storage } from '../../../charts/constructs/storage.js';
 import { DELETION_POLICY_ANNOTATION, EnvironmentContext, REGION_ANNOTATION } from '../../../charts/context.js';
 import { bindingsOf } from '../../../controllers/marketplace-environment/resolve-bindings.js';
@@ -12,10 +13,10 @@ const KMS_KEY = 'kms-key-under-test';
 const ARN = 'arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE';
 
 function render(env: MarketplaceEnvironment): LooseObject[] {
-  return renderWith<LooseObject>(env, (chart, ctx) => new Storage(chart, 'storage', { ctx, spec: env.spec.storage!, kmsKeyName: KMS_KEY }));
+  return renderWith<LooseObject>(env, (chart, ctx) => new Storage(chart, 'storage', { ctx, spec: env.spec.storage!, kmsKeyName: KMS_KEY, vpcName: Network.vpcName(ctx) }));
 }
 
-describe('Storage, example 001 (3 buckets, 2 served by the CDN, us-east-1)', () => {
+describe('Storage, example 001 (4 buckets, 2 served by the CDN, us-east-1)', () => {
   const env = example('001-marketplace-platform.yaml', TEAM_A);
   const objs = render(env);
   const assets = named(objs, 'Bucket', 'marketplace-platform-dev-bucket-assets');
@@ -31,6 +32,7 @@ describe('Storage, example 001 (3 buckets, 2 served by the CDN, us-east-1)', () 
       'Bucket team-a/marketplace-platform-dev-bucket-assets marketplace-assets-dev',
       'Bucket team-a/marketplace-platform-dev-bucket-solutions marketplace-solutions-dev',
       'Bucket team-a/marketplace-platform-dev-bucket-cdn-logs marketplace-cdn-logs-dev',
+      'Bucket team-a/marketplace-platform-dev-bucket-deployments marketplace-deployments-dev',
     ]);
     expect(new EnvironmentContext(env).names.bucketAwsName('assets')).toBe('marketplace-assets-dev');
     expect(JSON.stringify(render(env))).toBe(JSON.stringify(objs));
@@ -148,7 +150,8 @@ describe('Storage, example 001 (3 buckets, 2 served by the CDN, us-east-1)', () 
 });
 
 describe('Storage, example 003 (KMS bucket, us-east-1, deletionPolicy Delete)', () => {
-  const objs = render(example('003-trading-platform.yaml', TEAM_A));
+  // The trades bucket; the deployments bucket beside it holds the function's archive.
+  const objs = render(example('003-trading-platform.yaml', TEAM_A)).filter((o) => o.metadata.name.endsWith('-trades'));
 
   test('matches the snapshot', () => {
     expect(objs).toMatchSnapshot();
@@ -181,7 +184,8 @@ describe('Storage, example 003 (KMS bucket, us-east-1, deletionPolicy Delete)', 
 });
 
 describe('Storage, example 004 (us-east-2)', () => {
-  const objs = render(example('004-core-business-unit.yaml', TEAM_A));
+  // The product-images bucket (the ALB's logs bucket is the next describe's).
+  const objs = render(example('004-core-business-unit.yaml', TEAM_A)).filter((o) => o.metadata.name.endsWith('-product-images'));
 
   test('matches the snapshot', () => {
     expect(objs).toMatchSnapshot();
@@ -218,3 +222,93 @@ describe('Storage, KMS bucket not served by the CDN', () => {
   });
 });
 
+
+describe('Storage, the bucket the load balancer logs to (seed 004: ALB access logs, us-east-2)', () => {
+  const VPC = 'vpc-under-test';
+  const ACCOUNT_ID = '111122223333';
+  /** Example 004 with a logs bucket its load balancer writes its access logs to (under `prefix`), in `region`. */
+  function withAccessLogs(prefix?: string, region?: string): MarketplaceEnvironment {
+    return example('004-core-business-unit.yaml', { ...TEAM_A, patch: (raw) => {
+      // The example has the bucket; the prefix varies per case.
+      raw.spec.loadBalancer.accessLogs = { bucket: 'alb-logs', ...(prefix ? { prefix } : {}) };
+      if (region) {
+        raw.spec.region = region;
+        raw.spec.network.availabilityZones = [`${region}a`, `${region}b`];
+      }
+    } });
+  }
+  const renderWithVpc = (env: MarketplaceEnvironment) =>
+    renderWith<LooseObject>(env, (chart, ctx) => new Storage(chart, 'storage', { ctx, spec: env.spec.storage!, kmsKeyName: KMS_KEY, vpcName: VPC }));
+  /** The policy the bucket gets once the VPC reports `ACCOUNT_ID`. */
+  const resolvedPolicy = (bucket: LooseObject) => JSON.parse(bindingsOf(bucket)[0]!.template!.replaceAll(VALUE_PLACEHOLDER, ACCOUNT_ID));
+  const objs = renderWithVpc(withAccessLogs('alb'));
+  const logs = named(objs, 'Bucket', 'core-business-dev-bucket-alb-logs');
+  const files = objs.find((o) => o !== logs)!;
+
+  test('matches the snapshot', () => {
+    expect(logs).toMatchSnapshot();
+  });
+
+  test('its whole policy is a required binding on the VPC\'s account id: the bucket is only applied with it', () => {
+    expect(bindingsOf(logs)).toEqual([
+      {
+        path: '/spec/policy',
+        from: { apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'VPC', name: VPC },
+        fieldPath: 'status.ackResourceMetadata.ownerAccountID',
+        template: expect.stringContaining(VALUE_PLACEHOLDER),
+        required: true,
+      },
+    ]);
+    expect(bindingsOf(files)).toEqual([]);
+  });
+
+  test('TLS deny plus the write grant of the region\'s ELB account (us-east-2: 033677994240), under <prefix>/AWSLogs/<account>/ only', () => {
+    const doc = resolvedPolicy(logs);
+    expect(doc.Version).toBe('2012-10-17');
+    expect(doc.Statement).toEqual([
+      expect.objectContaining({ Sid: 'DenyInsecureTransport', Effect: 'Deny', Resource: ['arn:aws:s3:::corebiz-alb-logs-dev', 'arn:aws:s3:::corebiz-alb-logs-dev/*'] }),
+      {
+        Sid: 'AllowELBAccessLogDelivery',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::033677994240:root' },
+        Action: 's3:PutObject',
+        Resource: `arn:aws:s3:::corebiz-alb-logs-dev/alb/AWSLogs/${ACCOUNT_ID}/*`,
+      },
+    ]);
+    expect(JSON.stringify(doc)).not.toContain(VALUE_PLACEHOLDER);
+  });
+
+  test('without a prefix the grant covers AWSLogs/<account>/ at the top of the bucket', () => {
+    const bucket = named(renderWithVpc(withAccessLogs()), 'Bucket', 'core-business-dev-bucket-alb-logs');
+    expect(resolvedPolicy(bucket).Statement[1].Resource).toBe(`arn:aws:s3:::corebiz-alb-logs-dev/AWSLogs/${ACCOUNT_ID}/*`);
+  });
+
+  test.each([
+    ['eu-west-1', { AWS: 'arn:aws:iam::156460612806:root' }],
+    ['us-west-2', { AWS: 'arn:aws:iam::797873946194:root' }],
+    ['us-gov-west-1', { AWS: 'arn:aws-us-gov:iam::048591011584:root' }],
+    // Opened after August 2022: the log delivery service principal.
+    ['eu-central-2', { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' }],
+    ['ap-southeast-4', { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' }],
+  ])('in %s the principal is %j', (region, principal) => {
+    const bucket = named(renderWithVpc(withAccessLogs('alb', region)), 'Bucket', 'core-business-dev-bucket-alb-logs');
+    expect(resolvedPolicy(bucket).Statement[1].Principal).toEqual(principal);
+  });
+
+  test('the rendered policy, never applied while the binding waits, is the TLS-only one; the rest of the bucket is unchanged', () => {
+    expect(JSON.parse(logs.spec.policy).Statement.map((s: Manifest) => s.Sid)).toEqual(['DenyInsecureTransport']);
+    expect(logs.spec.encryption).toEqual({ rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] });
+    expect(logs.spec.ownershipControls).toEqual({ rules: [{ objectOwnership: 'BucketOwnerPreferred' }] });
+  });
+
+  test('needs the VPC\'s name: rendering without it fails loudly', () => {
+    const env = withAccessLogs();
+    expect(() => renderWith(env, (chart, ctx) => new Storage(chart, 'storage', { ctx, spec: env.spec.storage!, kmsKeyName: KMS_KEY }))).toThrow(/accessLogs needs the VPC/);
+  });
+
+  crdTest(objs)('valid against the ACK CRDs, with the bound policy too', () => {
+    expect(crdErrors(objs)).toEqual([]);
+    const bound: LooseObject = { ...logs, spec: { ...logs.spec, policy: JSON.stringify(resolvedPolicy(logs)) } };
+    expect(crdErrors([bound])).toEqual([]);
+  });
+});

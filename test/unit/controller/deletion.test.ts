@@ -23,7 +23,7 @@ function cluster(prefix: string, finalizers: string[] = []) {
 describe.each(['000', '002', '004'])('example %s', (prefix) => {
   it('deletes wave by wave in the declared order, each pass the earliest wave still present', async () => {
     const { kube, name, children } = cluster(prefix);
-    const expected = [...new Set(children.map((o) => deletionWave(o.kind)))].sort((a, b) => a - b);
+    const expected = [...new Set(children.map((o) => deletionWave(o)))].sort((a, b) => a - b);
     const passes: { deleted: string[]; reported: readonly string[] }[] = [];
     for (let pass = 0; pass < 20; pass++) {
       const remaining = await listChildren(kube, NAMESPACE, name, new Set());
@@ -32,7 +32,7 @@ describe.each(['000', '002', '004'])('example %s', (prefix) => {
       if (progress.remaining === 0) break;
       passes.push({ deleted: [...new Set(kube.callsTo('delete').slice(before).map((c) => c.ref.kind))].sort(), reported: progress.kinds });
     }
-    expect(passes).toEqual(expected.map((wave) => ({ deleted: [...new Set(children.filter((o) => deletionWave(o.kind) === wave).map((o) => o.kind))].sort(), reported: kindsOfWave(wave) })));
+    expect(passes).toEqual(expected.map((wave) => ({ deleted: [...new Set(children.filter((o) => deletionWave(o) === wave).map((o) => o.kind))].sort(), reported: kindsOfWave(wave) })));
     expect(kube.objects()).toEqual([]);
   });
 });
@@ -40,7 +40,7 @@ describe.each(['000', '002', '004'])('example %s', (prefix) => {
 it('waits for a wave held by finalizers (as ACK holds them while AWS deletes) before deleting the next', async () => {
   const { kube, name, children } = cluster('000', ['services.k8s.aws/resource-protection']);
   const first = await deleteNextWave(kube, NAMESPACE, await listChildren(kube, NAMESPACE, name, new Set()));
-  expect(first.kinds).toEqual(kindsOfWave(Math.min(...children.map((o) => deletionWave(o.kind)))));
+  expect(first.kinds).toEqual(kindsOfWave(Math.min(...children.map((o) => deletionWave(o)))));
   const deleted = kube.callsTo('delete').length;
   const again = await deleteNextWave(kube, NAMESPACE, await listChildren(kube, NAMESPACE, name, new Set()));
   // Still deleting: the same wave, and no delete call (the children already have a deletionTimestamp).
@@ -54,9 +54,9 @@ it('lists only the kinds the API server serves (an unserved kind has no objects 
   const listed = await listChildren(kube, NAMESPACE, name, unserved);
   expect(listed).toHaveLength(children.length - 1);
   // The earliest wave among the listed children, whatever the unserved Distribution's wave holds.
-  const wave = Math.min(...listed.map((o) => deletionWave(o.kind!)));
+  const wave = Math.min(...listed.map((o) => deletionWave(o)));
   expect((await deleteNextWave(kube, NAMESPACE, listed)).kinds).toEqual(kindsOfWave(wave));
-  const inWave = [...new Set(listed.filter((o) => deletionWave(o.kind!) === wave).map((o) => o.kind))].sort();
+  const inWave = [...new Set(listed.filter((o) => deletionWave(o) === wave).map((o) => o.kind))].sort();
   expect([...new Set(kube.callsTo('delete').map((c) => c.ref.kind))].sort()).toEqual(inWave);
   expect(inWave).not.toContain('Distribution');
 });

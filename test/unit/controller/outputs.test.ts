@@ -30,6 +30,11 @@ function ackStatus(o: RenderedObject, envName: string): Record<string, unknown> 
     OriginAccessControl: { id: short },
     LoadBalancer: { dnsName: `${short}.elb.amazonaws.com`, canonicalHostedZoneID: 'Z35SXDOTRQ7X7K' },
     Repository: { repositoryURI: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${spec.name}` },
+    API: { apiID: short, apiEndpoint: `https://${short}.execute-api.us-east-1.amazonaws.com` },
+    RestAPI: { id: short, rootResourceID: `${short}-root` },
+    HostedZone: { id: '/hostedzone/Z0123456789ABC', delegationSet: { nameServers: ['ns-1.awsdns-01.org', 'ns-2.awsdns-02.com'] } },
+    DBProxy: { endpoint: `${short}.proxy.rds.amazonaws.com` },
+    UserPool: { id: `us-east-2_${short}` },
   };
   return { ackResourceMetadata: { arn, ownerAccountID: '123456789012', region: 'us-east-1' }, ...(byKind[o.kind] ?? {}) };
 }
@@ -61,6 +66,7 @@ const FULL: Record<string, Outputs> = {
     cdn: { domainName: 'cdn.cloudfront.net', distributionID: 'cdn' },
     loadBalancer: { arn: 'arn:LoadBalancer:alb', dnsName: 'alb.elb.amazonaws.com', canonicalHostedZoneID: 'Z35SXDOTRQ7X7K', targetGroupARN: 'arn:TargetGroup:tg', certificateARN: 'arn:Certificate:certificate' },
     compute: { autoScalingGroupName: 'marketplace-asg-prod', logGroupName: '/marketplace/prod/app' },
+    monitoring: { topicARN: 'arn:Topic:alarms', dashboardName: 'marketplace-prod' },
   },
   '001': {
     vpcID: 'vpc',
@@ -72,8 +78,15 @@ const FULL: Record<string, Outputs> = {
       { name: 'assets', bucketName: 'marketplace-assets-dev', arn: 'arn:aws:s3:::marketplace-assets-dev' },
       { name: 'solutions', bucketName: 'marketplace-solutions-dev', arn: 'arn:aws:s3:::marketplace-solutions-dev' },
       { name: 'cdn-logs', bucketName: 'marketplace-cdn-logs-dev', arn: 'arn:aws:s3:::marketplace-cdn-logs-dev' },
+      { name: 'deployments', bucketName: 'marketplace-deployments-dev', arn: 'arn:aws:s3:::marketplace-deployments-dev' },
     ],
     cdn: { domainName: 'cdn.cloudfront.net', distributionID: 'cdn' },
+    logGroupName: '/aws/marketplace/dev',
+    // In spec order, names known when rendering, ARNs from ACK.
+    tables: ['users', 'solutions', 'transactions', 'sessions'].map((t) => ({ name: t, tableName: `marketplace-${t}-dev`, arn: `arn:Table:table-${t}` })),
+    functions: ['users', 'solutions', 'transactions'].map((f) => ({ name: f, functionName: `marketplace-${f}-dev`, arn: `arn:Function:function-${f}` })),
+    api: { id: 'api', url: 'https://api.execute-api.us-east-1.amazonaws.com' },
+    monitoring: { topicARN: 'arn:Topic:alarms', dashboardName: 'marketplace-dev' },
   },
   '002': {
     vpcID: 'vpc',
@@ -105,16 +118,28 @@ const FULL: Record<string, Outputs> = {
     kmsKeyARN: 'arn:Key:kms',
     // GeneratedSecret: the Kubernetes Secret with the password, no Secrets Manager ARN.
     database: { writerEndpoint: 'db.writer', readerEndpoint: 'db.reader', port: 3306, credentialsSecret: 'trading-useast1-db-master' },
-    buckets: [{ name: 'trades', bucketName: 'trading-trades-synth2db2r6', arn: 'arn:aws:s3:::trading-trades-synth2db2r6' }],
+    buckets: [
+      { name: 'trades', bucketName: 'trading-trades-synth2db2r6', arn: 'arn:aws:s3:::trading-trades-synth2db2r6' },
+      { name: 'deployments', bucketName: 'trading-deployments-synth2db2r6', arn: 'arn:aws:s3:::trading-deployments-synth2db2r6' },
+    ],
+    functions: [{ name: 'trade', functionName: 'trading-trade-synth2db2r6', arn: 'arn:Function:function-trade' }],
+    // A REST API: the invoke URL is the API id's execute-api host and the stage.
+    api: { id: 'api', url: 'https://api.execute-api.us-east-1.amazonaws.com/synth2db2r6' },
+    kmsAliasName: 'alias/trading-us-east-1-synth2db2r6',
   },
   '004': {
     vpcID: 'vpc',
     subnetIDs: { public: ['subnet-public-a-0', 'subnet-public-b-0'], private: ['subnet-private-a-0', 'subnet-private-b-0'] },
-    securityGroupIDs: { lb: 'sg-lb', app: 'sg-app', db: 'sg-db' },
+    securityGroupIDs: { lb: 'sg-lb', app: 'sg-app', db: 'sg-db', dbProxy: 'sg-db-proxy' },
     kmsKeyARN: 'arn:Key:kms',
     // A standalone instance: the endpoint's address, no reader endpoint.
-    database: { writerEndpoint: 'db.writer', port: 3306, masterUserSecretARN: 'arn:master:db' },
-    buckets: [{ name: 'product-images', bucketName: 'corebiz-product-images-dev', arn: 'arn:aws:s3:::corebiz-product-images-dev' }],
+    database: { writerEndpoint: 'db.writer', port: 3306, masterUserSecretARN: 'arn:master:db', proxyEndpoint: 'db-proxy.proxy.rds.amazonaws.com' },
+    buckets: [
+      { name: 'product-images', bucketName: 'corebiz-product-images-dev', arn: 'arn:aws:s3:::corebiz-product-images-dev' },
+      { name: 'alb-logs', bucketName: 'corebiz-alb-logs-dev', arn: 'arn:aws:s3:::corebiz-alb-logs-dev' },
+    ],
+    // The zone id without Route 53's /hostedzone/ prefix.
+    dns: { zoneID: 'Z0123456789ABC', nameServers: ['ns-1.awsdns-01.org', 'ns-2.awsdns-02.com'], records: [{ name: '@', fqdn: 'corebiz.example.com' }] },
     secrets: [
       { name: 'jwt-signing-key', arn: 'arn:Secret:secret-jwt-signing-key', rotationDays: 90 },
       { name: 'cognito-client', arn: 'arn:Secret:secret-cognito-client', rotationDays: 90 },
@@ -122,6 +147,15 @@ const FULL: Record<string, Outputs> = {
     loadBalancer: { arn: 'arn:LoadBalancer:alb', dnsName: 'alb.elb.amazonaws.com', canonicalHostedZoneID: 'Z35SXDOTRQ7X7K', targetGroupARN: 'arn:TargetGroup:tg', certificateARN: 'arn:Certificate:certificate' },
     compute: { clusterName: 'corebiz-cluster-dev', serviceNames: ['corebiz-app-dev'], logGroupName: '/corebiz/dev/app' },
     registry: { repositoryURI: '123456789012.dkr.ecr.us-east-1.amazonaws.com/corebiz-app-dev' },
+    // Outside us-east-1 the billing alarm notifies a topic of its own there.
+    monitoring: { topicARN: 'arn:Topic:alarms', billingTopicARN: 'arn:Topic:alarms-us-east-1', dashboardName: 'corebiz-dev' },
+    // The client's id is the operator's own output (aws-gaps), not a child's: absent here.
+    identity: {
+      userPoolID: 'us-east-2_users',
+      userPoolARN: 'arn:UserPool:users',
+      issuerURL: 'https://cognito-idp.us-east-2.amazonaws.com/us-east-2_users',
+      clients: [{ name: 'api', secretName: 'core-business-dev-cognito-api' }],
+    },
   },
 };
 
@@ -197,5 +231,34 @@ describe('fallbacks declared by the charts', () => {
     db.spec = { ...db.spec, port: undefined };
     db.status.endpoint.port = 3307;
     expect(computeOutputs(desired, children).database?.port).toBe(3307);
+  });
+});
+
+describe('templated field outputs', () => {
+  /** A rendered child declaring `declarations`, and its live copy with `status`. */
+  function child(declarations: unknown[], status: Record<string, unknown>): [RenderedObject, Map<string, LiveChild>] {
+    const object = {
+      apiVersion: 'apigateway.services.k8s.aws/v1alpha1',
+      kind: 'RestAPI',
+      metadata: { name: 'shop-api', labels: {}, annotations: { [OUTPUTS_ANNOTATION]: JSON.stringify(declarations) } },
+      spec: {},
+    } as unknown as RenderedObject;
+    return [object, new Map([[objectKey(object), { ...object, status }]])];
+  }
+  const url = { output: '/api/url', fieldPath: 'status.id', template: 'https://{{value}}.execute-api.us-east-1.amazonaws.com/test' };
+
+  it('writes the value into the template at every placeholder', () => {
+    const [object, children] = child([url, { output: '/api/id', fieldPath: 'status.id', template: '{{value}}/{{value}}' }], { id: 'abc123' });
+    expect(computeOutputs([object], children)).toEqual({ api: { url: 'https://abc123.execute-api.us-east-1.amazonaws.com/test', id: 'abc123/abc123' } });
+  });
+
+  it('gives nothing while the field has no value (never the bare template)', () => {
+    const [object, children] = child([url], {});
+    expect(computeOutputs([object], children)).toEqual({});
+  });
+
+  it('leaves a field output without a template as it is', () => {
+    const [object, children] = child([{ output: '/api/id', fieldPath: 'status.id' }], { id: 'abc123' });
+    expect(computeOutputs([object], children)).toEqual({ api: { id: 'abc123' } });
   });
 });

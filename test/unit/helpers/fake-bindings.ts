@@ -29,10 +29,20 @@ export function resolveWithFakes(objects: readonly RenderedObject[]): RenderedOb
       let cur = source;
       const parts = b.fieldPath.split('.');
       parts.slice(0, -1).forEach((part, i) => {
-        cur[part] ??= /^\d+$/.test(parts[i + 1]!) ? [] : {};
+        if (part === '*') {
+          // The element `where` selects, added to the array when it has none yet.
+          const list = cur as unknown as Record<string, unknown>[];
+          const where = b.where ?? {};
+          let found = list.find((e) => Object.entries(where).every(([k, v]) => e[k] === v));
+          if (!found) list.push((found = { ...where }));
+          cur = found;
+          return;
+        }
+        cur[part] ??= /^(\d+|\*)$/.test(parts[i + 1]!) ? [] : {};
         cur = cur[part] as Record<string, unknown>;
       });
-      cur[parts[parts.length - 1]!] = fakeValue(b.from.kind, b.from.name, b.fieldPath);
+      // A value with the marker `before` cuts at, as the real field has it.
+      cur[parts[parts.length - 1]!] = fakeValue(b.from.kind, b.from.name, b.fieldPath) + (b.before ?? '');
       sources.set(key, source);
     }
   }

@@ -1,11 +1,10 @@
 /** Test helpers: load examples and render single constructs in isolation. */
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
-import { parse } from 'yaml';
 import { validateEnvironment, type MarketplaceEnvironment } from '../../../api/index.js';
 import { EnvironmentContext } from '../../../charts/context.js';
 import type { RenderedObject } from '../../../charts/render.js';
+import { exampleEnvironments, type ExampleEnvironment } from '../../../cli/examples.js';
 import type { Manifest } from '../../fixtures/invalid-specs.js';
 import { ROOT } from './ack-schemas.js';
 
@@ -17,22 +16,25 @@ export interface ExampleOptions {
   readonly patch?: (raw: Manifest) => void;
 }
 
+/** Every environment of every example (several per file where a file holds one per region), read once. */
+export const EXAMPLE_ENVIRONMENTS: readonly ExampleEnvironment[] = exampleEnvironments(join(ROOT, 'examples'));
+
 /**
- * The validated example whose file name starts with `prefixOrFile` (e.g. '000') or is `prefixOrFile`
- * (e.g. '001-marketplace-platform.yaml'), with `options` applied to the raw manifest first.
+ * The validated example environment `key` names, with `options` applied to the raw manifest first. `key` is an
+ * environment's metadata.name (e.g. 'trading-useast2'), or a file's 3-character prefix (e.g. '000') or file name
+ * (e.g. '001-marketplace-platform.yaml'), which name the file's first environment (example 003: us-east-1).
  */
-export function example(prefixOrFile: string, options: ExampleOptions = {}): MarketplaceEnvironment {
-  const file = prefixOrFile.length === 3 ? findExample(prefixOrFile) : prefixOrFile;
-  const raw = parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as Manifest;
+export function example(key: string, options: ExampleOptions = {}): MarketplaceEnvironment {
+  const raw = structuredClone(findExample(key).manifest) as Manifest;
   if (options.namespace !== undefined) raw.metadata.namespace = options.namespace;
   options.patch?.(raw);
   return validateEnvironment(raw);
 }
 
-function findExample(prefix: string): string {
-  const file = readdirSync(join(ROOT, 'examples')).find((f) => f.startsWith(`${prefix}-`));
-  if (!file) throw new Error(`no example ${prefix}-*.yaml`);
-  return file;
+function findExample(key: string): ExampleEnvironment {
+  const found = EXAMPLE_ENVIRONMENTS.find((e) => e.manifest.metadata.name === key) ?? EXAMPLE_ENVIRONMENTS.find((e) => e.index === 0 && (e.file === key || e.file.startsWith(`${key}-`)));
+  if (!found) throw new Error(`no example environment ${key} (neither an environment name nor a file ${key}-*.yaml)`);
+  return found;
 }
 
 /** A rendered object whose spec tests may walk freely. */

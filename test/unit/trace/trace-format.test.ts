@@ -54,10 +54,23 @@ describe('buildTrace', () => {
     expect(t.environment).toMatchObject({ name: 'shop', namespace: 'team-a', generation: 2, conditions: [], outputs: {} });
   });
 
+  test('orders children without a status by child kind, telling apart kinds of the same name in other API groups', () => {
+    const { environment } = threeTier();
+    const labels = { 'app.kubernetes.io/component': 'api' };
+    const v2 = 'apigatewayv2.services.k8s.aws/v1alpha1';
+    // apigateway (REST) also has a Stage, listed after every apigatewayv2 kind in CHILD_KINDS.
+    const children: LiveObject[] = [
+      { apiVersion: v2, kind: 'API', metadata: { name: 'shop-api', labels } },
+      { apiVersion: v2, kind: 'Route', metadata: { name: 'shop-api-route-0', labels } },
+      { apiVersion: v2, kind: 'Stage', metadata: { name: 'shop-api-stage', labels } },
+    ];
+    expect(names(buildTrace({ environment: { ...environment, status: undefined }, children }))).toEqual([['api', ['Stage/shop-api-stage', 'Route/shop-api-route-0', 'API/shop-api']]]);
+  });
+
   test('lists every component label once (a Record over the union: a new label fails to compile until it is listed here)', () => {
     const every: Record<Component, true> = {
       network: true, security: true, encryption: true, database: true, cache: true, storage: true, cdn: true, firewall: true,
-      loadBalancer: true, compute: true, registry: true, secrets: true,
+      loadBalancer: true, compute: true, registry: true, tables: true, functions: true, api: true, secrets: true, monitoring: true, dns: true, identity: true,
     };
     expect([...COMPONENT_ORDER].sort()).toEqual(Object.keys(every).sort());
   });
