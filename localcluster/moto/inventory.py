@@ -62,6 +62,7 @@ def inventory(endpoint: str, region: str = "us-east-1", global_resources: bool =
         "rds DBSubnetGroup": [g["DBSubnetGroupName"] for g in rds.describe_db_subnet_groups()["DBSubnetGroups"] if g["DBSubnetGroupName"] != "default"],
         "rds DBCluster": [c["DBClusterIdentifier"] for c in rds.describe_db_clusters()["DBClusters"]],
         "rds DBInstance": [i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]],
+        "rds DBProxy": [p["DBProxyName"] for p in rds.describe_db_proxies()["DBProxies"]],
         "elasticache CacheSubnetGroup": [
             g["CacheSubnetGroupName"] for g in ec.describe_cache_subnet_groups()["CacheSubnetGroups"] if g["CacheSubnetGroupName"] != "default"
         ],
@@ -76,6 +77,8 @@ def inventory(endpoint: str, region: str = "us-east-1", global_resources: bool =
         if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] not in ("PendingDeletion", "PendingReplicaDeletion")
     ]
     out["kms Alias"] = [a["AliasName"] for a in kms.list_aliases()["Aliases"] if not a["AliasName"].startswith("alias/aws/")]
+    idp = boto3.client("cognito-idp", **kw)
+    out["cognitoidentityprovider UserPool"] = [p["Id"] for p in idp.list_user_pools(MaxResults=60)["UserPools"]]
     sns = boto3.client("sns", **kw)
     out["sns Topic"] = [t["TopicArn"] for t in _pages(sns, "list_topics", "Topics")]
     out["sns Subscription"] = [x["SubscriptionArn"] for x in _pages(sns, "list_subscriptions", "Subscriptions")]

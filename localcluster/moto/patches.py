@@ -32,6 +32,8 @@ from moto.iam.models import IAMBackend
 from moto.rds import utils as rds_utils
 from moto.s3 import models as s3_models
 
+from patches_cognito import cognito_user_pool_tags
+
 
 @dataclass
 class Patch:
@@ -415,6 +417,11 @@ PATCHES: list[Patch] = [
         "iam:DeletePolicy-attached",
         "moto deletes a policy a role still has attached; AWS answers DeleteConflict",
         _iam_attached_policy_is_not_deleted,
+    ),
+    Patch(
+        "cognito-idp:ListTagsForResource,TagResource,UntagResource",
+        "moto has no tag actions for user pools; cognitoidentityprovider-controller lists tags on every read (patches_cognito.py)",
+        lambda: cognito_user_pool_tags(_add_action),
     ),
     Patch(
         "server:sdk-retry-gets-first-response",

@@ -94,8 +94,12 @@ function rejectedManifest(): Manifest {
   delete m.spec.loadBalancer;
   delete m.spec.compute;
   delete m.spec.registry;
-  // Alarms watch the application and the database; no cloudwatch controller runs here.
+  // Alarms watch the application and the database (no cloudwatch controller runs here); the DNS records point at the
+  // load balancer; the proxy and the user pool are not about the database's rejection.
   delete m.spec.monitoring;
+  delete m.spec.dns;
+  delete m.spec.identity;
+  delete m.spec.database.proxy;
   return m;
 }
 const rejected = makeRun('rejected', rejectedManifest());

@@ -90,6 +90,8 @@ export function awsIdOf(child: Child): AwsMatch | undefined {
     DBSubnetGroup: spec.name,
     DBCluster: spec.dbClusterIdentifier,
     DBInstance: spec.dbInstanceIdentifier,
+    DBProxy: spec.name,
+    UserPool: s.id,
     CacheSubnetGroup: spec.cacheSubnetGroupName,
     ReplicationGroup: spec.replicationGroupID,
     Bucket: spec.name,

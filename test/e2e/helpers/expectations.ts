@@ -60,6 +60,10 @@ export function expectedComponents(rendered: readonly RenderedObject[], stack: S
     if (!o) throw new Error(`${from} names ${name}, which the environment does not render`);
     return o;
   };
+  // A binding on the environment's own status.outputs reads what an aws-gaps action writes there (a Cognito app
+  // client's id): it waits for the children whose actions write outputs.
+  const outputWriters = rendered.filter((o) => gapsOf(o).some((g) => 'clientIDOutput' in g)).map((o) => o.metadata.name);
+  const sourcesOf = (b: Binding): string[] => (b.from.kind === 'MarketplaceEnvironment' ? outputWriters : [b.from.name]);
   const notReady = (names: readonly string[], from: string) =>
     names.map((n) => source(n, from)).filter((s) => of(s).state !== 'Ready').map(label);
   function of(o: RenderedObject): Expected {
@@ -69,7 +73,7 @@ export function expectedComponents(rendered: readonly RenderedObject[], stack: S
     // A cycle would never settle: the charts' references and bindings form a DAG (deletion waves rely on it).
     memo.set(key, { kind: o.kind, name: o.metadata.name, state: 'Failed', reason: 'cycle' });
     const base = { kind: o.kind, name: o.metadata.name };
-    const heldBy = notReady([...new Set(bindingsOf(o).filter((b) => b.required).map((b) => b.from.name))], key);
+    const heldBy = notReady([...new Set(bindingsOf(o).filter((b) => b.required).flatMap(sourcesOf))], key);
     const refsTo = notReady([...new Set(ackRefs((o as { spec?: unknown }).spec))], key);
     const result: Expected = !stack.served(o)
       ? { ...base, state: 'Failed', reason: COMPONENT_REASONS.KindNotInstalled }
