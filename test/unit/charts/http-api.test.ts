@@ -147,16 +147,20 @@ describe('HttpApi (serverless base: three routes to two functions, CORS)', () =>
 });
 
 describe('HttpApi variations', () => {
+  const withoutCors = render(
+    env((m) => {
+      delete m.spec.api.cors;
+      m.spec.api.accessLogRetentionDays = 7;
+    }),
+  );
+
   it('renders no CORS configuration without spec.api.cors, and keeps access logs as long as asked', () => {
-    const objects = render(
-      env((m) => {
-        delete m.spec.api.cors;
-        m.spec.api.accessLogRetentionDays = 7;
-      }),
-    );
-    expect(only(objects, 'API').spec.corsConfiguration).toBeUndefined();
-    expect(only(objects, 'LogGroup').spec.retentionDays).toBe(7);
-    expect(crdErrors(objects)).toEqual([]);
+    expect(only(withoutCors, 'API').spec.corsConfiguration).toBeUndefined();
+    expect(only(withoutCors, 'LogGroup').spec.retentionDays).toBe(7);
+  });
+
+  crdTest(withoutCors)('without CORS, still valid against every ACK CRD schema set', () => {
+    expect(crdErrors(withoutCors)).toEqual([]);
   });
 
   it('names a route after its method and path only: adding a route or retargeting one keeps the other names', () => {
