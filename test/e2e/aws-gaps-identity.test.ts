@@ -5,8 +5,6 @@
  * the real AWS SDK pointed at moto by AWS_ENDPOINT_URL as the operator would be, registers the database behind the
  * proxy and keeps the app client of the pool, and undoes both. Every state is read back through moto's own API.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { arnOf, awsGapAnnotations, type AwsGap, type CognitoUserPoolClient, type RdsProxyTargets } from '../../charts/aws-gaps.js';
 import { REGION_ANNOTATION } from '../../charts/context.js';
@@ -16,8 +14,8 @@ import { SdkAwsClients, type AwsClients } from '../../controllers/aws-gaps/clien
 import type { AwsGapChild } from '../../controllers/aws-gaps/declarations.js';
 import type { SecretWriter } from '../../controllers/aws-gaps/secrets.js';
 import { silentLogger } from '../../controllers/runtime/logger.js';
-import { MOTO_PYTHON } from '../../localcluster/aws-emulator.js';
 import { e2eInfo } from './env.js';
+import { botoScript, motoSdkEnvironment } from './helpers/moto-scripts.js';
 
 const REGION = 'us-east-1';
 const info = e2eInfo();
@@ -69,10 +67,7 @@ elif op == 'teardown':
     print('null')
 `;
 
-async function boto<T>(op: string, arg: string): Promise<T> {
-  const { stdout } = await promisify(execFile)(MOTO_PYTHON, ['-c', BOTO, info.awsEndpoint, REGION, op, arg], { timeout: 120_000 });
-  return JSON.parse(stdout) as T;
-}
+const boto = botoScript(BOTO, info.awsEndpoint, REGION, 120_000);
 
 interface Fixtures {
   vpc: string;
@@ -145,8 +140,7 @@ class Secrets implements SecretWriter {
 }
 
 describe('RdsProxyTargets and CognitoUserPoolClient against moto', () => {
-  const ENV = { AWS_ENDPOINT_URL: info.awsEndpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' };
-  const saved = Object.fromEntries(Object.keys(ENV).map((k) => [k, process.env[k]]));
+  const environment = motoSdkEnvironment(info.awsEndpoint);
   const sdk = new SdkAwsClients();
   const calls: string[] = [];
   const secrets = new Secrets();
@@ -154,16 +148,13 @@ describe('RdsProxyTargets and CognitoUserPoolClient against moto', () => {
   let f: Fixtures;
 
   beforeAll(async () => {
-    Object.assign(process.env, ENV);
+    environment.set();
     f = await boto<Fixtures>('setup', prefix);
   }, 180_000);
 
   afterAll(async () => {
     sdk.close();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    environment.restore();
     if (f) await boto('teardown', JSON.stringify(f));
   }, 120_000);
 

@@ -5,8 +5,6 @@
  * associates them, keeps the association, removes it when the declaration names no web ACL, and undoes it for a
  * deletion. Every state is read back through moto's own GetWebACLForResource.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { arnOf, awsGapAnnotations, type WebAclAssociation } from '../../charts/aws-gaps.js';
 import { REGION_ANNOTATION } from '../../charts/context.js';
@@ -15,8 +13,8 @@ import { AwsGapActions } from '../../controllers/aws-gaps/actions.js';
 import { SdkAwsClients, type AwsClients } from '../../controllers/aws-gaps/clients.js';
 import type { AwsGapChild } from '../../controllers/aws-gaps/declarations.js';
 import { silentLogger } from '../../controllers/runtime/logger.js';
-import { MOTO_PYTHON } from '../../localcluster/aws-emulator.js';
 import { e2eInfo } from './env.js';
+import { botoScript, motoSdkEnvironment } from './helpers/moto-scripts.js';
 
 const REGION = 'us-east-1';
 const info = e2eInfo();
@@ -47,10 +45,7 @@ elif op == 'teardown':
     print('null')
 `;
 
-async function boto<T>(op: string, arg: string): Promise<T> {
-  const { stdout } = await promisify(execFile)(MOTO_PYTHON, ['-c', BOTO, info.awsEndpoint, REGION, op, arg], { timeout: 60_000 });
-  return JSON.parse(stdout) as T;
-}
+const boto = botoScript(BOTO, info.awsEndpoint, REGION, 60_000);
 
 /** The web ACL of `lb` as moto's GetWebACLForResource reports it. */
 const webAclOf = (lb: string) => boto<string | null>('get', lb);
@@ -94,8 +89,7 @@ function counting(sdk: SdkAwsClients, calls: string[]): AwsClients {
 }
 
 describe('WebACLAssociation against moto', () => {
-  const ENV = { AWS_ENDPOINT_URL: info.awsEndpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' };
-  const saved = Object.fromEntries(Object.keys(ENV).map((k) => [k, process.env[k]]));
+  const environment = motoSdkEnvironment(info.awsEndpoint);
   const sdk = new SdkAwsClients();
   const calls: string[] = [];
   const actions = new AwsGapActions({ clients: counting(sdk, calls), logger: silentLogger(), recheckMs: 60_000 });
@@ -105,17 +99,14 @@ describe('WebACLAssociation against moto', () => {
 
   beforeAll(async () => {
     // As the operator process is started next to the ACK controllers: endpoint and fake credentials from the environment.
-    Object.assign(process.env, ENV);
+    environment.set();
     f = await boto<Fixtures>('setup', prefix);
     live = [...desired(true), child(ACL, f.acl.ARN)];
   });
 
   afterAll(async () => {
     sdk.close();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    environment.restore();
     if (f) await boto('teardown', JSON.stringify(f));
   });
 
