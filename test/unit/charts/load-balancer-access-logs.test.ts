@@ -6,30 +6,16 @@
 import { validateEnvironment } from '../../../api/index.js';
 import { BINDINGS_ANNOTATION } from '../../../charts/bindings.js';
 import { LoadBalancer } from '../../../charts/constructs/load-balancer.js';
-import type { RenderedObject } from '../../../charts/render.js';
 import { bindingsOf, resolveBindings } from '../../../controllers/marketplace-environment/resolve-bindings.js';
 import { validApplicationBase, type Manifest } from '../../fixtures/invalid-specs.js';
 import { crdErrors, crdTest } from '../helpers/ack-schemas.js';
-import { only, renderWith, type LooseObject } from '../helpers/render-construct.js';
+import { differences, only, renderWith, type LooseObject } from '../helpers/render-construct.js';
 
 /** The application base (blue/green, HTTPS with a requested certificate), edited. */
 function manifest(edit: (m: Manifest) => void = () => {}): Manifest {
   const m = validApplicationBase('shop');
   edit(m);
   return m;
-}
-
-/** Paths (`Kind name /json/pointer`) where two renders of the same children differ. */
-function differences(a: readonly RenderedObject[], b: readonly RenderedObject[]): string[] {
-  const out: string[] = [];
-  const walk = (x: unknown, y: unknown, path: string) => {
-    if (x && y && typeof x === 'object' && typeof y === 'object') {
-      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) walk((x as Manifest)[k], (y as Manifest)[k], `${path}/${k}`);
-    } else if (JSON.stringify(x) !== JSON.stringify(y)) out.push(path);
-  };
-  expect(b.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(a.map((o) => `${o.kind}/${o.metadata.name}`));
-  a.forEach((o, i) => walk(o, b[i], `${o.kind} ${o.metadata.name} `));
-  return out;
 }
 
 describe('LoadBalancer, access logs to the environment\'s logs bucket (seed 004)', () => {

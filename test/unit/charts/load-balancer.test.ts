@@ -7,7 +7,7 @@ import { OUTPUTS_ANNOTATION } from '../../../charts/outputs.js';
 import { bindingsOf, resolveBindings } from '../../../controllers/marketplace-environment/resolve-bindings.js';
 import { validApplicationBase, withInstances, type Manifest } from '../../fixtures/invalid-specs.js';
 import { crdErrors, crdTest, schemaSets } from '../helpers/ack-schemas.js';
-import { named, ofKind, only, type LooseObject } from '../helpers/render-construct.js';
+import { differences, named, ofKind, only, type LooseObject } from '../helpers/render-construct.js';
 
 const ELBV2 = 'elbv2.services.k8s.aws/v1alpha1';
 const CERT_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
@@ -43,19 +43,6 @@ const outputsOf = (o: RenderedObject) => JSON.parse(o.metadata.annotations[OUTPU
 const gapsOf = (o: RenderedObject) => JSON.parse(o.metadata.annotations[AWS_GAPS_ANNOTATION] ?? '[]') as WebAclAssociation[];
 const ref = (name: string) => ({ from: { name } });
 const arnBinding = (path: string, kind: string, name: string) => ({ path, from: { apiVersion: kind === 'Certificate' ? 'acm.services.k8s.aws/v1alpha1' : ELBV2, kind, name }, fieldPath: 'status.ackResourceMetadata.arn', required: true });
-
-/** Paths (`Kind name /json/pointer`) where two renders differ. */
-function differences(a: readonly RenderedObject[], b: readonly RenderedObject[]): string[] {
-  const out: string[] = [];
-  const walk = (x: unknown, y: unknown, path: string) => {
-    if (x && y && typeof x === 'object' && typeof y === 'object') {
-      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) walk((x as Manifest)[k], (y as Manifest)[k], `${path}/${k}`);
-    } else if (JSON.stringify(x) !== JSON.stringify(y)) out.push(path);
-  };
-  expect(b.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(a.map((o) => `${o.kind}/${o.metadata.name}`));
-  a.forEach((o, i) => walk(o, b[i], `${o.kind} ${o.metadata.name} `));
-  return out;
-}
 
 describe('LoadBalancer, blue/green 90/10 behind HTTPS with a requested certificate and a REGIONAL web ACL', () => {
   const objs = render(manifest());

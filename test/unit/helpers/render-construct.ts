@@ -69,3 +69,16 @@ export function only<T extends RenderedObject>(objects: readonly T[], kind: stri
   if (found.length !== 1) throw new Error(`expected exactly one ${kind}, found ${found.length} among ${list(objects)}`);
   return found[0]!;
 }
+
+/** Paths (`Kind name /json/pointer`) where two renders of the same children differ (the children must be the same). */
+export function differences(a: readonly RenderedObject[], b: readonly RenderedObject[]): string[] {
+  const out: string[] = [];
+  const walk = (x: unknown, y: unknown, path: string) => {
+    if (x && y && typeof x === 'object' && typeof y === 'object') {
+      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) walk((x as Manifest)[k], (y as Manifest)[k], `${path}/${k}`);
+    } else if (JSON.stringify(x) !== JSON.stringify(y)) out.push(path);
+  };
+  expect(b.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(a.map((o) => `${o.kind}/${o.metadata.name}`));
+  a.forEach((o, i) => walk(o, b[i], `${o.kind} ${o.metadata.name} `));
+  return out;
+}
