@@ -19,7 +19,10 @@ interface Subject {
   readonly name: string;
   readonly region: string;
   readonly spec: Record<string, unknown>;
-  /** `<kind>-<name>`, cut to 60 characters: the base of ids that are prefixed strings (`vpc-...`). */
+  /**
+   * `<kind>-<name>`, the base of ids that are prefixed strings (`vpc-...`); past 55 characters cut to 46 and a hash of
+   * the whole, so that the ids of long names stay distinct and, prefixed, within the 64 characters the status allows.
+   */
   readonly id: string;
   /** An id of `length` lower-case letters and digits, as API Gateway's (`a1b2c3d4e5`); another `salt`, another id. */
   short(length: number, salt?: string): string;
@@ -108,7 +111,8 @@ export function syncedStatus(child: Child): Record<string, unknown> {
   const region = metadata?.annotations?.[REGION_ANNOTATION] ?? DEFAULT_REGION;
   const key = `${groupOf(apiVersion)}/${kind}`;
   const short = (length: number, salt = '') => BigInt(`0x${createHash('sha256').update(`${key}/${region}/${name}/${salt}`).digest('hex')}`).toString(36).slice(0, length);
-  const base: Omit<Subject, 'arn'> = { name, region, spec: child.spec ?? {}, id: `${kind.toLowerCase()}-${name}`.slice(0, 60), short };
+  const id = `${kind.toLowerCase()}-${name}`;
+  const base: Omit<Subject, 'arn'> = { name, region, spec: child.spec ?? {}, id: id.length <= 55 ? id : `${id.slice(0, 46)}-${short(8, 'id')}`, short };
   const subject: Subject = { ...base, arn: `arn:aws:test:${region}:${ACCOUNT}:${kind.toLowerCase()}/${name}` };
   const arn = ARNS[key]?.(subject) ?? subject.arn;
   return {
