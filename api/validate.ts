@@ -4,7 +4,7 @@
  * schema (Ajv, with defaults), the same CEL expressions (cel-js; transition rules need the old object and are left to
  * the API server), and the checks CEL cannot express here (subnets must fit in the VPC).
  */
-import { evaluate } from '@marcbachmann/cel-js';
+import { parse } from '@marcbachmann/cel-js';
 import { Ajv, type ErrorObject } from 'ajv';
 import { SpecSchema } from './spec.js';
 import { planSubnets } from './subnet-plan.js';
@@ -49,6 +49,18 @@ function schemaErrors(errors: readonly ErrorObject[]): FieldError[] {
   });
 }
 
+/**
+ * Parsed CEL rules by expression. The schema's rules never change, and parsing was most of what validating cost (the
+ * controller validates every new generation; docs/benchmarks.md): each rule is parsed once per process. A rule that
+ * does not parse is not kept, and fails every evaluation as it did.
+ */
+const programs = new Map<string, ReturnType<typeof parse>>();
+function program(expression: string): ReturnType<typeof parse> {
+  let p = programs.get(expression);
+  if (!p) programs.set(expression, (p = parse(expression)));
+  return p;
+}
+
 /** Evaluates every CEL rule of `schema` on `value` and below, depth first. */
 function celErrors(schema: JsonObject, value: unknown, path: string): FieldError[] {
   const errors: FieldError[] = [];
@@ -57,7 +69,7 @@ function celErrors(schema: JsonObject, value: unknown, path: string): FieldError
     if (rule.rule.includes('oldSelf')) continue;
     let ok: unknown;
     try {
-      ok = evaluate(rule.rule, { self: value });
+      ok = program(rule.rule)({ self: value });
     } catch (err) {
       ok = false;
       errors.push({ field: path, message: `rule ${rule.rule} could not be evaluated: ${(err as Error).message}` });

@@ -39,6 +39,14 @@ describe('validateEnvironment', () => {
     expect(fieldsOf(() => validateEnvironment(invalidManifest(c)))).toContain(c.field);
   });
 
+  it('judges every spec by its own values: a CEL rule parsed once gives each spec its own verdict', () => {
+    const minAboveMax = invalidManifest(INVALID_CASES.find((c) => c.name === 'min ACU above max ACU')!);
+    // Valid, invalid, valid again: one process, one parsed rule, three verdicts.
+    expect(fieldsOf(() => validateEnvironment(validBase()))).toEqual([]);
+    expect(fieldsOf(() => validateEnvironment(minAboveMax))).toEqual(['spec.database.serverless.minACU']);
+    expect(fieldsOf(() => validateEnvironment(validBase()))).toEqual([]);
+  });
+
   it('applies schema defaults without modifying its input', () => {
     const input = validBase();
     const before = JSON.stringify(input);
