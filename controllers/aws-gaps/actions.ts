@@ -106,6 +106,12 @@ export class AwsGapActions {
   private readonly known = new Map<string, Known>();
   /** The outputs of the last successful ensure, by declaration key (outlive a failed recheck; dropped on undo). */
   private readonly lastOutputs = new Map<string, readonly ValueOutput[]>();
+  /**
+   * The state and message of the last successful ensure, by declaration key (outlive the recheck period; dropped on
+   * undo). A recheck that finds the same state changes nothing, so it keeps the message, which may say what the ensure
+   * before did ("; created"): taking the recheck's would patch the status for nothing (the steady state writes nothing).
+   */
+  private readonly lastReady = new Map<string, { readonly state: string; readonly message: string }>();
 
   constructor(private readonly options: AwsGapActionsOptions) {}
 
@@ -160,6 +166,7 @@ export class AwsGapActions {
         if (!target.values) continue;
         const key = keyOf(gap, target.values);
         this.lastOutputs.delete(key);
+        this.lastReady.delete(key);
         if (this.trusted(key)?.state === UNDONE) continue;
         try {
           const region = regionOf(child);
@@ -202,8 +209,10 @@ export class AwsGapActions {
       const component: ComponentStatus = { ...base, state: retry ? 'Progressing' : 'Failed', reason: retry ? AWS_GAP_REASONS.retrying : AWS_GAP_REASONS.rejected, message: truncate((err as Error).message) };
       return { component, ...(kept ? { outputs: kept } : {}), failure: err as Error };
     }
-    const { message, changed, outputs } = result;
-    if (changed) this.options.logger.info({ kind: handler.kind, name: gap.name, region, ...values }, `${handler.kind} ${gap.name}: ${message}`);
+    const { changed, outputs } = result;
+    if (changed) this.options.logger.info({ kind: handler.kind, name: gap.name, region, ...values }, `${handler.kind} ${gap.name}: ${result.message}`);
+    const last = this.lastReady.get(key);
+    const message = !changed && last?.state === state ? last.message : result.message;
     if (result.secret) {
       const failure = await writeSecret(secrets, result.secret.name, result.secret.data);
       if (failure) {
@@ -213,6 +222,7 @@ export class AwsGapActions {
       }
     }
     this.known.set(key, { state, message, ...(outputs ? { outputs } : {}), at: this.now() });
+    this.lastReady.set(key, { state, message });
     if (outputs) this.lastOutputs.set(key, outputs);
     else this.lastOutputs.delete(key);
     return { component: { ...base, state: 'Ready', message }, ...(outputs ? { outputs } : {}) };

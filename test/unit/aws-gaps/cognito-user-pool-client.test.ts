@@ -106,7 +106,8 @@ describe('CognitoUserPoolClient: ensure', () => {
     clock += DEFAULT_RECHECK_MS;
     const report = await reconcile();
     expect(aws.userPools.take()).toEqual(['ListUserPoolClients', 'DescribeUserPoolClient']);
-    expect(report.components[0]).toEqual({ ...base, state: 'Ready', message: `app client shop-web-dev is ${created!.clientId} in user pool ${POOL_ID}` });
+    // The message of the ensure that created it stays (a recheck that changes nothing must not patch the status).
+    expect(report.components[0]).toEqual({ ...base, state: 'Ready', message: `app client shop-web-dev is ${created!.clientId} in user pool ${POOL_ID}; created` });
     expect(secrets.writes.map((w) => w.data)).toEqual([0, 1].map(() => ({ clientID: created!.clientId, clientSecret: created!.clientSecret })));
     await new AwsGapActions({ clients: aws, logger: createLogger({ level: 'silent' }) }).reconcile([userPool()], live(), secrets);
     expect(aws.userPools.take()).toEqual(['ListUserPoolClients', 'DescribeUserPoolClient']);
