@@ -26,6 +26,11 @@ import { benchLatency, type LatencyResult } from './phases/latency.js';
 import { benchBaseline, benchController, type BaselineResult, type ControllerResult, type ThroughputResult } from './phases/throughput.js';
 import { benchSteadyState, type SteadyStateResult } from './phases/steady-state.js';
 import { benchRender, type RenderResult } from './phases/render.js';
+import { benchKroSide, type KroSideResult } from './phases/peer-kro.js';
+import { KRO_CONFIGS } from './lib/peer-kro.js';
+import { KRO_EXAMPLE } from './kro/rgd.js';
+import { kroUnavailable } from '../localcluster/kro.js';
+import { BYO_KUBECONFIG_ENV } from '../localcluster/paths.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const USAGE = `npm run bench -- [options]
@@ -46,6 +51,14 @@ const USAGE = `npm run bench -- [options]
                          reported (default 3)
   --shared-plane         one local control plane for every timed run (default: a fresh one per run, so no run
                          meets an earlier run's objects; bench/lib/clusters.ts)
+  --workload ID          P2/P3 environments all of one example (default: every example in turn)
+  --peer kro             also measure kro v0.9.4 (hack/build-kro.sh; skipped with a message when not built) on the
+                         example its RGD renders (bench/kro/): implies --workload 000; P1, P2 per N, P3, P4 for each
+                         --peer-configs, one run per N each, and ours in kro's P3 conditions (children synced)
+  --peer-configs LIST    kro configurations: kro (its defaults, 1 worker), kro-4 (4 workers) (default both)
+  --peer-p3-envs N       instances of the synced steady state (default the smallest of --envs)
+  --peer-timeout-s S     per-run limit of the kro side (default 2400: kro is slower)
+  --kro-args "ARGS"      more kro flags for every kro run, space-separated (e.g. "--client-qps=1000")
   --out FILE             JSON output (default bench/results/latest.json; the SVG goes beside it)
 `;
 
@@ -65,6 +78,12 @@ const { values: args } = parseArgs({
     'p2-pairs': { type: 'string', default: '3' },
     'p2-sides': { type: 'string', default: 'baseline,controller' },
     runtime: { type: 'string', default: 'compiled' },
+    workload: { type: 'string' },
+    peer: { type: 'string' },
+    'peer-configs': { type: 'string', default: KRO_CONFIGS.map((c) => c.name).join(',') },
+    'peer-p3-envs': { type: 'string' },
+    'peer-timeout-s': { type: 'string', default: '2400' },
+    'kro-args': { type: 'string', default: '' },
     out: { type: 'string', default: join(BENCH_DIR, 'results', 'latest.json') },
     help: { type: 'boolean', default: false },
   },
@@ -98,11 +117,25 @@ const params: BenchParams = {
   freshPlane: !args['shared-plane'],
   p2Pairs: positive('p2-pairs', args['p2-pairs']),
 };
+if (args.peer !== undefined && args.peer !== 'kro') throw new Error(`--peer: only kro is supported, got "${args.peer}"`);
+// kro reconciles every instance of the cluster and its finalizer outlives it: each kro run needs a plane of its own.
+if (args.peer && (args['shared-plane'] || process.env[BYO_KUBECONFIG_ENV])) throw new Error(`--peer kro needs a fresh local control plane per run: drop --shared-plane and ${BYO_KUBECONFIG_ENV}`);
+// The kro RGD renders example 000 only: the side-by-side compares N environments of 000 on both sides.
+const workloadId = args.workload ?? (args.peer ? KRO_EXAMPLE : undefined);
+if (args.peer && !KRO_EXAMPLE.startsWith(workloadId!)) throw new Error(`--peer kro compares the workload of its RGD, ${KRO_EXAMPLE}: drop --workload ${workloadId}`);
+const peerConfigs = args['peer-configs'].split(',').map((name) => {
+  const c = KRO_CONFIGS.find((k) => k.name === name.trim());
+  if (!c) throw new Error(`--peer-configs: unknown "${name}" (${KRO_CONFIGS.map((k) => k.name).join(', ')})`);
+  return c;
+});
 const log: Log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const runId = Date.now().toString(36).slice(-5);
 
 async function main(): Promise<void> {
   const examples = loadExamples();
+  const workload = workloadId === undefined ? undefined : examples.find((e) => e.id === workloadId || e.id.startsWith(workloadId));
+  if (workloadId !== undefined && !workload) throw new Error(`--workload ${workloadId}: no such example`);
+  const p2Examples = workload ? [workload] : examples;
   const startedAt = new Date().toISOString();
   const result: Record<string, unknown> = {};
   const machine: Machine = { cores: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: round(totalmem() / 1024 ** 3, 1), node: process.version, platform: `${process.platform}-${process.arch}` };
@@ -119,12 +152,15 @@ async function main(): Promise<void> {
   let p1: LatencyResult | undefined;
   let p3: SteadyStateResult | undefined;
   let cluster: Record<string, unknown> | undefined;
+  let kro: KroSideResult | undefined;
+  const kroSkipped = args.peer ? kroUnavailable() : undefined;
+  if (kroSkipped) log(`--peer kro: ${kroSkipped}; the kro side is skipped, the rest runs`);
   const clusters = new Clusters(log, runId, params.freshPlane);
   process.once('SIGINT', () => void clusters.closeAll().then(() => process.exit(130)));
   try {
     if (needCluster) {
       if (params.phases.has('p1')) {
-        const id = args['p1-example'] ?? [...examples].sort((a, b) => applicableChildren(b.manifest).length - applicableChildren(a.manifest).length)[0]!.id;
+        const id = args['p1-example'] ?? workload?.id ?? [...examples].sort((a, b) => applicableChildren(b.manifest).length - applicableChildren(a.manifest).length)[0]!.id;
         const ex = examples.find((e) => e.id === id || e.id.startsWith(id));
         if (!ex) throw new Error(`--p1-example ${id}: no such example`);
         const ctx = await clusters.open();
@@ -144,13 +180,13 @@ async function main(): Promise<void> {
             const runBaseline = async () => {
               if (!params.p2Sides.has('baseline')) return;
               const ctx = await clusters.open();
-              baseline = await benchBaseline(ctx, params, log, examples, n);
+              baseline = await benchBaseline(ctx, params, log, p2Examples, n);
               await clusters.close(ctx);
             };
             const runController = async () => {
               if (!params.p2Sides.has('controller')) return;
               const ctx = await clusters.open();
-              controller = await benchController(ctx, params, log, examples, n);
+              controller = await benchController(ctx, params, log, p2Examples, n);
               // P3 and the steady-state part of P4 use the largest N's converged environments, on the same cluster.
               if (lastOfAll && params.phases.has('p3')) p3 = await benchSteadyState(ctx, params, log, controller.namespace, n);
               await clusters.close(ctx);
@@ -174,6 +210,14 @@ async function main(): Promise<void> {
           log(`P2 N=${n}: median ratio ${ratio} over ${pairs.length} pairs (${pairs.map((p) => p.ratio).join(', ')})`);
         }
       }
+      if (args.peer && !kroSkipped) {
+        kro = await benchKroSide(clusters, params, log, workload!, {
+          configs: peerConfigs,
+          p3Envs: args['peer-p3-envs'] ? positive('peer-p3-envs', args['peer-p3-envs']) : Math.min(...params.envs),
+          extraArgs: args['kro-args'].split(' ').filter(Boolean),
+          timeoutMs: positive('peer-timeout-s', args['peer-timeout-s']) * 1000,
+        });
+      }
       cluster = clusters.description;
     }
   } finally {
@@ -182,14 +226,15 @@ async function main(): Promise<void> {
   }
 
   // ---- results
-  const out = assembleResults({ params, machine, examples, startedAt, cluster, render, p1, p2, p3, extra: result });
+  const peer = args.peer ? { kro, skipped: kroSkipped, workload: workload?.id } : undefined;
+  const out = assembleResults({ params, machine, examples, startedAt, cluster, render, p1, p2, p3, peer, extra: result });
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, `${JSON.stringify(out, null, 1)}\n`);
   const svgPath = args.out.replace(/\.json$/, '') + '.svg';
-  writeFileSync(svgPath, chart(out, p2, p1, render, p3));
+  writeFileSync(svgPath, chart(out, p2, p1, render, p3, out.peers ? out : undefined));
 
   // ---- table
-  process.stdout.write(`\n${table(tableRows(out, render, p1, p2, p3))}\n\nmachine: ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}; load during the run ${JSON.stringify(out.machine.load.run)}\n`);
+  process.stdout.write(`\n${table(tableRows(out, render, p1, p2, p3, kro))}\n\nmachine: ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}; load during the run ${JSON.stringify(out.machine.load.run)}\n`);
   process.stdout.write(`wrote ${relative(process.cwd(), args.out)} and ${relative(process.cwd(), svgPath)}\n`);
 }
 

@@ -2,7 +2,9 @@
  * A benchmark child process (forked by bench/run.ts with IPC; config as JSON in argv[2]):
  * - `controller`: the EnvironmentController, exactly as `npm run controller` builds it, on the given namespaces;
  * - `baseline`: a bare client that server-side applies the very objects the controller would apply for the
- *   environments found in a namespace, with the same concurrency (workers × applies per environment), on `go`.
+ *   environments found in a namespace, with the same concurrency (workers × applies per environment), on `go`;
+ * - `ceiling`: the baseline plus the API-server work every operator with our API has to do per environment, as the
+ *   environments the benchmark applies appear (bench/lib/ceiling-client.ts); `done` once all of them are handled.
  * Either way it samples its own memory every 250 ms and answers `stats` requests.
  */
 import { KubeConfig } from '@kubernetes/client-node';
@@ -13,8 +15,9 @@ import { ClientNodeKubeClient } from '../controllers/runtime/client-node-kube-cl
 import { reuseConnections } from '../controllers/runtime/keep-alive.js';
 import { forEachLimited } from '../controllers/runtime/for-each-limited.js';
 import { createLogger } from '../controllers/runtime/logger.js';
+import { planEnvironment, unavoidableWork, watchChildren, watchEnvironments, type CeilingPlan } from './lib/ceiling-client.js';
 import type { FromWorker, ToWorker, WorkerConfig, WorkerStats } from './lib/ipc.js';
-import { applicableChildren, type Manifest } from './lib/workload.js';
+import { applicableChildren, environmentManifests, loadExamples, type Manifest } from './lib/workload.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
 const send = (m: FromWorker) => process.send?.(m);
@@ -97,6 +100,35 @@ async function baseline(c: Extract<WorkerConfig, { mode: 'baseline' }>): Promise
   send({ type: 'done', ms: performance.now() - t0, applied, errors: errors.slice(0, 10) });
 }
 
+async function ceiling(c: Extract<WorkerConfig, { mode: 'ceiling' }>): Promise<void> {
+  const kube = ClientNodeKubeClient.fromKubeConfig(kc, { fieldManager: FIELD_MANAGER });
+  const logger = createLogger({ level: 'warn' });
+  const unserved = new Set(c.unserved);
+  // Prepared before the clock starts, as the baseline renders ahead (see ceiling-client.ts).
+  const plans = new Map<string, CeilingPlan>();
+  for (const m of environmentManifests(loadExamples(c.examplesDir), c.namespace, c.environments)) plans.set(m.metadata.name, await planEnvironment(m, unserved, logger));
+  const objects = [...plans.values()].reduce((n, p) => n + p.children.length, 0);
+  const errors: string[] = [];
+  let handled = 0;
+  let t0 = 0;
+  const stopChildren = await watchChildren(kc, c.namespace, unserved);
+  const stopEnvironments = await watchEnvironments(kc, c.namespace, c.concurrency, async (env) => {
+    t0 ||= performance.now();
+    const plan = plans.get(env.metadata.name);
+    if (!plan) return;
+    try {
+      await unavoidableWork(kube, env, plan, c.applyConcurrency, logger);
+    } catch (err) {
+      errors.push(`${env.metadata.name}: ${(err as Error).message}`);
+    }
+    if (++handled < plans.size) return;
+    stopChildren();
+    stopEnvironments();
+    send({ type: 'done', ms: performance.now() - t0, applied: objects, errors: errors.slice(0, 10) });
+  });
+  send({ type: 'ready', environments: plans.size, objects });
+}
+
 async function controller(c: Extract<WorkerConfig, { mode: 'controller' }>): Promise<void> {
   operator = new EnvironmentController({
     kubeConfig: kc,
@@ -129,7 +161,7 @@ process.on('message', (m: ToWorker) => {
 });
 process.on('disconnect', () => process.exit(0));
 
-(config.mode === 'controller' ? controller(config) : baseline(config)).catch((err: unknown) => {
+(config.mode === 'controller' ? controller(config) : config.mode === 'ceiling' ? ceiling(config) : baseline(config)).catch((err: unknown) => {
   send({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   process.exit(1);
 });

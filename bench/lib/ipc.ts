@@ -10,12 +10,33 @@ export type WorkerConfig =
       readonly concurrency: number;
       readonly resyncPeriodMs: number;
       readonly progressRequeueMs: number;
+      /**
+       * The aws-gaps against the in-memory AWS of test/unit/aws-gaps/fake-aws.ts instead of the SDK's: for the
+       * `--peer kro` steady state with every child synced, where no AWS answers (bench/phases/peer-kro.ts).
+       */
+      readonly fakeAws?: boolean;
     }
   | {
       readonly mode: 'baseline';
       readonly kubeconfig: string;
       readonly namespace: string;
       /** Environments applied in parallel (the controller's worker count). */
+      readonly concurrency: number;
+      /** Applies in flight per environment (the reconciler's apply concurrency). */
+      readonly applyConcurrency: number;
+      /** `apiVersion/kind` keys not served by the API server. */
+      readonly unserved: readonly string[];
+    }
+  | {
+      /** The bare client plus the API-server work every operator with our API has to do (bench/lib/ceiling-client.ts). */
+      readonly mode: 'ceiling';
+      readonly kubeconfig: string;
+      readonly namespace: string;
+      /** The benchmark applies `environments` environments (bench/lib/workload.ts environmentManifests). */
+      readonly environments: number;
+      /** Where the examples are (the compiled worker lives elsewhere than the sources). */
+      readonly examplesDir: string;
+      /** Environments handled in parallel (the controller's worker count). */
       readonly concurrency: number;
       /** Applies in flight per environment (the reconciler's apply concurrency). */
       readonly applyConcurrency: number;

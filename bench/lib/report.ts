@@ -4,7 +4,9 @@ import type { LatencyResult } from '../phases/latency.js';
 import type { SteadyStateResult } from '../phases/steady-state.js';
 import type { ThroughputResult } from '../phases/throughput.js';
 import type { RenderResult } from '../phases/render.js';
+import type { KroSideResult } from '../phases/peer-kro.js';
 import { loadReport } from './load.js';
+import { peerPanels, peerResults, peerRows, type PeerResults } from './peer-report.js';
 import type { Summary } from './stats.js';
 import { renderSvg, type Panel } from './svg.js';
 import type { Example } from './workload.js';
@@ -29,24 +31,31 @@ export interface ResultsInput {
   readonly p1: LatencyResult | undefined;
   readonly p2: ThroughputResult[];
   readonly p3: SteadyStateResult | undefined;
+  /** `--peer kro`: kro's side (undefined when skipped: `skipped` says why) and the example our P2/P3 ran. */
+  readonly peer?: { readonly kro?: KroSideResult; readonly skipped?: string; readonly workload?: string };
   /** More details (the control plane's peak RSS). */
   readonly extra: Record<string, unknown>;
 }
 
 /** The results JSON: headline figures first (null when not measured), then machine, parameters and details. */
-export function assembleResults({ params, machine, examples, startedAt, cluster, render, p1, p2, p3, extra }: ResultsInput) {
+export function assembleResults({ params, machine, examples, startedAt, cluster, render, p1, p2, p3, peer, extra }: ResultsInput) {
   const largest = p2[p2.length - 1];
   const num = (v: number | undefined) => (v === undefined ? null : v);
+  // The worst controller run at the largest N (every pair, not only the median one).
+  const p4Rss = num(maxOf(largest?.pairs?.map((p) => p.controllerPeakRssMiB)) ?? largest?.controller?.memory?.peakRssMiB);
+  const side = peer ? peerResults({ kro: peer.kro, skipped: peer.skipped, ours: { workload: peer.workload, p1, p2, p3WritesPending: num(p3?.apiserverWritesTotal), p4RssMiB: p4Rss, p4SteadyRssMiB: num(p3?.memory?.rssMiB) } }) : undefined;
   return {
     p1_ms_p50: num(p1?.summary.p50),
     p1_ms_p95: num(p1?.summary.p95),
     p2_ratio: p2.some((r) => r.ratio !== undefined) ? Math.min(...p2.map((r) => r.ratio ?? Infinity)) : null,
     p2_ratio_by_n: Object.fromEntries(p2.map((r) => [r.n, r.ratio])),
     p3_writes: num(p3?.apiserverWritesTotal),
-    // The worst controller run at the largest N (every pair, not only the median one).
-    p4_rss_mib: num(maxOf(largest?.pairs?.map((p) => p.controllerPeakRssMiB)) ?? largest?.controller?.memory?.peakRssMiB),
+    p4_rss_mib: p4Rss,
     p4_heap_mib: num(maxOf(largest?.pairs?.map((p) => p.controllerPeakHeapMiB)) ?? largest?.controller?.memory?.peakHeapUsedMiB),
     render_ms: render ? Object.fromEntries(render.map((r) => [r.example, r.ms])) : null,
+    // `--peer kro` (null without it): kro's figures per configuration, and ours ÷ kro's.
+    peers: side?.peers ?? null,
+    vs_kro: side?.vs_kro ?? null,
     goals: { p2_ratio: '>= 0.8', p3_writes: 0, p4_rss_mib: '<= 300' },
     machine: { ...machine, load: loadReport() },
     cluster,
@@ -66,11 +75,12 @@ export function assembleResults({ params, machine, examples, startedAt, cluster,
       runtime: params.runtime === 'compiled' ? 'compiled JS on plain node --enable-source-maps (as the Dockerfile runs it)' : 'tsx (as npm run controller runs it)',
       p4: 'controller in a child process (bench/worker.ts), process.memoryUsage() sampled every 250 ms; peak during the P2 run at the largest N',
       examples: examples.map((e) => e.id),
+      ...(peer ? { workload: peer.workload ?? 'every example in turn' } : {}),
     },
     startedAt,
     finishedAt: new Date().toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-    details: { render, p1, p2, p3, ...extra },
+    details: { render, p1, p2, p3, ...(peer?.kro ? { kro: peer.kro } : {}), ...extra },
   };
 }
 
@@ -78,7 +88,7 @@ export function assembleResults({ params, machine, examples, startedAt, cluster,
 export type Results = ReturnType<typeof assembleResults>;
 
 /** The rows of the stdout table, header first: one figure per row, with its goal and the load while measured. */
-export function tableRows(out: Results, render: RenderResult[] | undefined, p1: LatencyResult | undefined, p2: ThroughputResult[], p3: SteadyStateResult | undefined): (string | number)[][] {
+export function tableRows(out: Results, render: RenderResult[] | undefined, p1: LatencyResult | undefined, p2: ThroughputResult[], p3: SteadyStateResult | undefined, kro?: KroSideResult): (string | number)[][] {
   const largest = p2[p2.length - 1];
   const rows: (string | number)[][] = [['figure', 'value', 'goal', 'load (1 min avg)']];
   if (render) for (const r of render) rows.push([`render ${r.example} (${r.children} children)`, `${r.ms} ms/env`, '', out.machine.load.byPhase.render?.mean ?? '']);
@@ -97,6 +107,7 @@ export function tableRows(out: Results, render: RenderResult[] | undefined, p1: 
   }
   if (largest?.controller?.memory) rows.push([`P4 controller N=${largest.n} (worst of ${largest.pairs?.length ?? 1} runs)`, `peak RSS ${out.p4_rss_mib} MiB, heap ${out.p4_heap_mib} MiB`, '<= 300 MiB', largest.controller.load.mean]);
   if (p3?.memory) rows.push([`P4 steady (P3) N=${p3.environments}`, `RSS ${p3.memory.rssMiB} MiB, heap ${p3.memory.heapUsedMiB} MiB`, '<= 300 MiB', '']);
+  if (out.peers) rows.push(...peerRows(out, kro));
   return rows;
 }
 
@@ -110,7 +121,7 @@ type ChartP2 = { n: number; controller?: { perSecond: number; memory?: { peakRss
 type ChartP3 = { environments: number; apiserverWritesTotal?: number; memory?: { rssMiB: number; heapUsedMiB: number } };
 
 /** The SVG chart of the results: one panel per phase that ran, the machine and its mean load in the footer. */
-export function chart(out: { machine: { cores: number; memoryGiB: number; node: string; load: { run: { mean: number } } } }, p2: ChartP2[], p1?: { summary: Summary; example: string }, render?: RenderResult[], p3?: ChartP3): string {
+export function chart(out: { machine: { cores: number; memoryGiB: number; node: string; load: { run: { mean: number } } } }, p2: ChartP2[], p1?: { summary: Summary; example: string }, render?: RenderResult[], p3?: ChartP3, peer?: PeerResults): string {
   const panels: Panel[] = [];
   if (p2.length) {
     panels.push({
@@ -125,6 +136,7 @@ export function chart(out: { machine: { cores: number; memoryGiB: number; node: 
     ...(p3?.memory ? [{ label: `steady, N = ${p3.environments}`, note: `P3 writes: ${p3.apiserverWritesTotal ?? 'n/a'}`, bars: [{ label: 'RSS', value: p3.memory.rssMiB }, { label: 'heap used', value: p3.memory.heapUsedMiB }] }] : []),
   ];
   if (mem.length) panels.push({ title: 'P4 controller memory (goal: RSS <= 300 MiB at N = 500)', unit: 'MiB', groups: mem });
+  if (peer) panels.push(...peerPanels(peer));
   if (render) panels.push({ title: 'Render cost (validate + render), warm', unit: 'ms/env', groups: render.map((r) => ({ label: r.example.slice(0, 3), note: `${r.children} children`, bars: [{ label: 'render', value: r.ms }] })) });
   const m = out.machine;
   return renderSvg(panels, `${m.cores} cores, ${m.memoryGiB} GiB, node ${m.node}, mean load ${m.load.run.mean}; ${new Date().toISOString().slice(0, 16)}Z`);

@@ -1,6 +1,6 @@
 /**
- * The benchmark's child processes (bench/worker.ts as a controller or a baseline client), forked with IPC so their RSS
- * and CPU are their own, and the CPU accounting read from /proc.
+ * The benchmark's child processes (bench/worker.ts as a controller, a baseline or a ceiling client), forked with IPC
+ * so their RSS and CPU are their own, and the CPU accounting read from /proc.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -65,7 +65,7 @@ function compileWorker(log: Log): string {
 /** Compiled once per benchmark, on the first worker started with the compiled runtime. */
 let compiledWorker: string | undefined;
 
-/** Forks a worker with `config`; its `ready` (and, for a baseline, `done`) reject if it reports an error or exits. */
+/** Forks a worker with `config`; its `ready` (and, for a baseline or ceiling client, `done`) reject if it reports an error or exits. */
 export function startWorker(config: WorkerConfig, rt: WorkerRuntime, log: Log): Worker {
   const prof = rt.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${rt.cpuProf}`] : [];
   const compiled = rt.runtime === 'compiled';
@@ -95,7 +95,7 @@ export function startWorker(config: WorkerConfig, rt: WorkerRuntime, log: Log): 
       void exited.then(() => reject(failed ?? new Error(`${config.mode} worker exited`)));
     });
   const ready = next('ready');
-  const done = config.mode === 'baseline' ? next('done') : new Promise<never>(() => undefined);
+  const done = config.mode !== 'controller' ? next('done') : new Promise<never>(() => undefined);
   ready.catch(() => undefined);
   done.catch(() => undefined);
   return {

@@ -34,6 +34,14 @@ export function instantiate(example: Example, namespace: string, name: string): 
   return m;
 }
 
+/**
+ * The P2 workload: `n` environments of `namespace`, the examples in turn, named `env-0000`, `env-0001`, ... The
+ * benchmark applies them; a ceiling worker renders the same list ahead (bench/worker.ts), so both must come from here.
+ */
+export function environmentManifests(examples: readonly Example[], namespace: string, n: number): Manifest[] {
+  return Array.from({ length: n }, (_, i) => instantiate(examples[i % examples.length]!, namespace, `env-${String(i).padStart(4, '0')}`));
+}
+
 /** `namespace/kind/name` of an object: the observer's key. */
 export const childKey = (o: { kind?: string; metadata?: { name?: string; namespace?: string } }): string =>
   `${o.metadata?.namespace}/${o.kind}/${o.metadata?.name}`;

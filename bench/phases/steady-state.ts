@@ -7,11 +7,14 @@ import { sleep, type Log } from '../lib/util.js';
 import { startWorker } from '../lib/workers.js';
 import { controllerConfig, cpuDelta, cpuSnapshot, type BenchParams, type Ctx } from './context.js';
 
-/** Counts writes over `params.p3Periods` resync periods on namespace `ns` (its `n` environments converged). */
-export async function benchSteadyState(ctx: Ctx, params: BenchParams, log: Log, ns: string, n: number) {
+/**
+ * Counts writes over `params.p3Periods` resync periods on namespace `ns` (its `n` environments converged).
+ * @param fakeAws the controller's aws-gaps against an in-memory AWS (the synced steady state of `--peer kro`)
+ */
+export async function benchSteadyState(ctx: Ctx, params: BenchParams, log: Log, ns: string, n: number, fakeAws = false) {
   setPhase('p3');
   const resyncMs = params.resyncS * 1000;
-  const worker = startWorker(controllerConfig(ctx, params, [ns], resyncMs, resyncMs), params, log);
+  const worker = startWorker({ ...controllerConfig(ctx, params, [ns], resyncMs, resyncMs), ...(fakeAws ? { fakeAws } : {}) }, params, log);
   const t0 = performance.now();
   await worker.ready;
   // The start-up pass: every environment is listed and reconciled once (unchanged: no write expected either).

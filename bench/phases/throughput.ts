@@ -2,6 +2,7 @@
  * P2: throughput of N environments to all their children, for the controller and for a baseline (a bare client that
  * server-side applies the very objects the controller would, with the same concurrency), timed by one observer.
  */
+import { EXAMPLES_DIR } from '../../cli/examples.js';
 import { forEachLimited } from '../../controllers/runtime/for-each-limited.js';
 import { apiserverMetrics, createNamespace, requestDelta, secondsDelta } from '../lib/cluster.js';
 import { loadOf, setPhase } from '../lib/load.js';
@@ -9,12 +10,8 @@ import { ChildObserver } from '../lib/observer.js';
 import { round } from '../lib/stats.js';
 import type { Log } from '../lib/util.js';
 import { startWorker } from '../lib/workers.js';
-import { instantiate, type Example, type Manifest } from '../lib/workload.js';
+import { environmentManifests, type Example, type Manifest } from '../lib/workload.js';
 import { controllerConfig, cpuDelta, cpuSnapshot, expectedKeys, settle, waitQuiet, type BenchParams, type Ctx } from './context.js';
-
-function manifestsFor(examples: readonly Example[], ns: string, n: number): Manifest[] {
-  return Array.from({ length: n }, (_, i) => instantiate(examples[i % examples.length]!, ns, `env-${String(i).padStart(4, '0')}`));
-}
 
 /** P2 baseline: the environments exist first, then a baseline worker applies all their children on `go`. */
 export async function benchBaseline(ctx: Ctx, params: BenchParams, log: Log, examples: readonly Example[], n: number) {
@@ -26,7 +23,7 @@ export async function benchBaseline(ctx: Ctx, params: BenchParams, log: Log, exa
   // Deleted at the end only (on MPE_KUBECONFIG): deleting it now would keep the garbage collector busy (it verifies
   // the owner of every child at kube-controller-manager's 20 requests/s) through the next runs.
   ctx.namespaces.push(ns);
-  const manifests = manifestsFor(examples, ns, n);
+  const manifests = environmentManifests(examples, ns, n);
   // The environments exist (no controller watches this namespace) so the children carry the same owner references.
   await forEachLimited(manifests, params.envApplyConcurrency, async (m) => void (await ctx.kube.apply(m as never)));
   const keys = expectedKeys(ctx, manifests);
@@ -57,6 +54,21 @@ export async function benchBaseline(ctx: Ctx, params: BenchParams, log: Log, exa
   return { namespace: ns, children: keys.length, ms: round(ms), perSecond: round(keys.length / (ms / 1000)), cpuSeconds: cpu, applyErrors: done.errors.length, apiserverRequests: requests, apiserverRequestSeconds: requestSeconds, load };
 }
 
+/**
+ * What the controller and ceiling runs time: the benchmark applies the environments (`params.envApplyConcurrency` at
+ * once), and the clock stops when the last expected child is first seen. `envApplyMs`: the applies alone (inside `ms`).
+ */
+async function applyEnvironments(ctx: Ctx, params: BenchParams, manifests: readonly Manifest[], observer: ChildObserver, keys: readonly string[]): Promise<{ ms: number; envApplyMs: number }> {
+  const t0 = performance.now();
+  try {
+    await forEachLimited(manifests, params.envApplyConcurrency, async (m) => void (await ctx.kube.apply(m as never)));
+    const envApplyMs = performance.now() - t0;
+    return { ms: (await observer.waitFor(keys, params.timeoutMs)) - t0, envApplyMs };
+  } finally {
+    observer.stop();
+  }
+}
+
 /** P2 controller: a controller worker runs first, then the benchmark applies the environments. */
 export async function benchController(ctx: Ctx, params: BenchParams, log: Log, examples: readonly Example[], n: number) {
   await settle(ctx, log);
@@ -65,7 +77,7 @@ export async function benchController(ctx: Ctx, params: BenchParams, log: Log, e
   const ns = `bench-ctl-${n}-${ctx.runId}`;
   await createNamespace(ctx.kube, ns);
   ctx.namespaces.push(ns);
-  const manifests = manifestsFor(examples, ns, n);
+  const manifests = environmentManifests(examples, ns, n);
   const keys = expectedKeys(ctx, manifests);
   const observer = new ChildObserver(ctx.kc, ns, ctx.kinds);
   await observer.start();
@@ -74,16 +86,7 @@ export async function benchController(ctx: Ctx, params: BenchParams, log: Log, e
   const before = await worker.stats(true);
   const m0 = await apiserverMetrics(ctx.kc);
   const cpu0 = cpuSnapshot(ctx, worker);
-  const t0 = performance.now();
-  let ms: number;
-  let envApplyMs = 0;
-  try {
-    await forEachLimited(manifests, params.envApplyConcurrency, async (m) => void (await ctx.kube.apply(m as never)));
-    envApplyMs = performance.now() - t0;
-    ms = (await observer.waitFor(keys, params.timeoutMs)) - t0;
-  } finally {
-    observer.stop();
-  }
+  const { ms, envApplyMs } = await applyEnvironments(ctx, params, manifests, observer, keys);
   const cpu = cpuDelta(cpu0, cpuSnapshot(ctx, worker));
   const atDone = await worker.stats();
   const m1 = await apiserverMetrics(ctx.kc);
@@ -110,8 +113,53 @@ export async function benchController(ctx: Ctx, params: BenchParams, log: Log, e
     apiserverRequestSeconds: requestSeconds,
     /** Time the benchmark took to apply the N environments themselves (inside `ms`). */
     envApplyMs: round(envApplyMs),
-    memory: final ? { idleRssMiB: round(before.rssMiB), idleHeapUsedMiB: round(before.heapUsedMiB), liveHeapAfterMiB: round(live.heapUsedMiB), peakRssMiB: round(final.peakRssMiB), peakHeapUsedMiB: round(final.peakHeapUsedMiB), rssMiB: round(final.rssMiB), heapUsedMiB: round(final.heapUsedMiB) } : undefined,
+    memory: final ? { idleRssMiB: round(before.rssMiB), idleHeapUsedMiB: round(before.heapUsedMiB), liveHeapAfterMiB: round(live.heapUsedMiB), liveRssAfterMiB: round(live.rssMiB), peakRssMiB: round(final.peakRssMiB), peakHeapUsedMiB: round(final.peakHeapUsedMiB), rssMiB: round(final.rssMiB), heapUsedMiB: round(final.heapUsedMiB) } : undefined,
     load,
+  };
+}
+
+/**
+ * P2 ceiling: a ceiling worker (bench/lib/ceiling-client.ts: the baseline's applies plus the API-server work every
+ * operator with our API has to do per environment, without our controller's CPU) watches first, then the benchmark
+ * applies the environments, timed as the controller run. Its rate ÷ the baseline's is the highest P2 ratio an operator
+ * with our API contract can reach on this machine; the controller's distance to it is the controller's own cost.
+ */
+export async function benchCeiling(ctx: Ctx, params: BenchParams, log: Log, examples: readonly Example[], n: number) {
+  await settle(ctx, log);
+  const phase = `p2-ceiling-${n}`;
+  setPhase(phase);
+  const ns = `bench-ceil-${n}-${ctx.runId}`;
+  await createNamespace(ctx.kube, ns);
+  ctx.namespaces.push(ns);
+  const manifests = environmentManifests(examples, ns, n);
+  const keys = expectedKeys(ctx, manifests);
+  const observer = new ChildObserver(ctx.kc, ns, ctx.kinds);
+  await observer.start();
+  const worker = startWorker({ mode: 'ceiling', kubeconfig: ctx.kubeconfigPath, namespace: ns, environments: n, examplesDir: EXAMPLES_DIR, concurrency: params.concurrency, applyConcurrency: params.applyConcurrency, unserved: [...ctx.unserved] }, params, log);
+  const ready = await worker.ready;
+  if (ready.objects !== keys.length) log(`ceiling: worker rendered ${ready.objects} objects, expected ${keys.length}`);
+  const m0 = await apiserverMetrics(ctx.kc);
+  const cpu0 = cpuSnapshot(ctx, worker);
+  const { ms, envApplyMs } = await applyEnvironments(ctx, params, manifests, observer, keys);
+  const cpu = cpuDelta(cpu0, cpuSnapshot(ctx, worker));
+  const m1 = await apiserverMetrics(ctx.kc);
+  // Its last status patches and Events come after the last child, as the controller's do.
+  const done = await worker.done;
+  await worker.stop();
+  if (done.errors.length) log(`ceiling: errors, e.g. ${done.errors[0]}`);
+  log(`P2 ceiling N=${n}: ${keys.length} children in ${(ms / 1000).toFixed(1)} s (${(keys.length / (ms / 1000)).toFixed(0)}/s)`);
+  return {
+    namespace: ns,
+    children: keys.length,
+    ms: round(ms),
+    perSecond: round(keys.length / (ms / 1000)),
+    cpuSeconds: cpu,
+    errors: done.errors.length,
+    apiserverRequests: requestDelta(m0, m1),
+    apiserverRequestSeconds: secondsDelta(m0, m1),
+    /** Time the benchmark took to apply the N environments themselves (inside `ms`). */
+    envApplyMs: round(envApplyMs),
+    load: loadOf(phase),
   };
 }
 
@@ -119,6 +167,8 @@ export async function benchController(ctx: Ctx, params: BenchParams, log: Log, e
 export type BaselineResult = Awaited<ReturnType<typeof benchBaseline>>;
 /** The P2 controller figures (see benchController). */
 export type ControllerResult = Awaited<ReturnType<typeof benchController>>;
+/** The P2 ceiling figures (see benchCeiling). */
+export type CeilingResult = Awaited<ReturnType<typeof benchCeiling>>;
 
 /** One P2 size: both sides (as far as run) and their throughput ratio. */
 export interface ThroughputResult {
@@ -126,8 +176,12 @@ export interface ThroughputResult {
   /** The pair whose ratio is the median (its full details). */
   controller?: ControllerResult;
   baseline?: BaselineResult;
+  /** The ceiling run of the median pair (with `--p2-sides ...,ceiling`). */
+  ceiling?: CeilingResult;
   /** Median over the pairs. */
   ratio?: number;
+  /** Ceiling ÷ baseline children/s, median over the pairs: the highest `ratio` an operator with our API can reach here. */
+  ceilingRatio?: number;
   /** Every pair, in run order (each pair ran back to back; the side that runs first alternates). */
-  pairs?: { controllerPerSecond?: number; baselinePerSecond?: number; ratio?: number; controllerFirst: boolean; controllerPeakRssMiB?: number; controllerPeakHeapMiB?: number }[];
+  pairs?: { controllerPerSecond?: number; baselinePerSecond?: number; ceilingPerSecond?: number; ratio?: number; ceilingRatio?: number; controllerFirst: boolean; controllerPeakRssMiB?: number; controllerPeakHeapMiB?: number }[];
 }
