@@ -23,7 +23,9 @@ import type { Log } from './lib/util.js';
 import { applicableChildren, loadExamples } from './lib/workload.js';
 import type { BenchParams } from './phases/context.js';
 import { benchLatency, type LatencyResult } from './phases/latency.js';
-import { benchBaseline, benchController, type BaselineResult, type ControllerResult, type ThroughputResult } from './phases/throughput.js';
+import type { ThroughputResult } from './phases/throughput.js';
+import { benchP2Size } from './phases/p2-size.js';
+import { benchScale, type ScaleResult } from './phases/scale.js';
 import { benchSteadyState, type SteadyStateResult } from './phases/steady-state.js';
 import { benchRender, type RenderResult } from './phases/render.js';
 import { benchKroSide, type KroSideResult } from './phases/peer-kro.js';
@@ -43,7 +45,10 @@ const USAGE = `npm run bench -- [options]
   --p3-periods K         P3 window in periods (default 3.5)
   --only LIST            phases to run: render,p1,p2,p3 (default all; p3 needs p2)
   --timeout-s S          per-run limit for "all children exist" (default 900)
- --p2-sides LIST        P2 runs: baseline,controller (default both; the ratio needs both)
+  --p2-sides LIST        P2 runs: baseline,controller,ceiling (default baseline,controller; the ratio needs both;
+                         ceiling = the bare client plus the API-server work every operator with our API must do,
+                         bench/lib/ceiling-client.ts)
+  --scale LIST           controller-only runs at these N after P2 (e.g. 2000): children/s, memory per environment
   --runtime compiled|tsx  how the controller and baseline processes run: compiled JS on plain node, as the
                          container image does (default; compiled to .cache/bench-build first), or through tsx
   --cpu-prof DIR         write V8 CPU profiles of the controller processes to DIR
@@ -77,6 +82,7 @@ const { values: args } = parseArgs({
     'shared-plane': { type: 'boolean', default: false },
     'p2-pairs': { type: 'string', default: '3' },
     'p2-sides': { type: 'string', default: 'baseline,controller' },
+    scale: { type: 'string', default: '' },
     runtime: { type: 'string', default: 'compiled' },
     workload: { type: 'string' },
     peer: { type: 'string' },
@@ -147,7 +153,9 @@ async function main(): Promise<void> {
     render = benchRender(examples, log);
   }
 
-  const needCluster = ['p1', 'p2', 'p3'].some((p) => params.phases.has(p));
+  const scaleSizes = args.scale.split(',').filter((x) => x.trim()).map((x) => positive('scale', x.trim()));
+  const scale: ScaleResult[] = [];
+  const needCluster = ['p1', 'p2', 'p3'].some((p) => params.phases.has(p)) || scaleSizes.length > 0;
   const p2: ThroughputResult[] = [];
   let p1: LatencyResult | undefined;
   let p3: SteadyStateResult | undefined;
@@ -169,47 +177,13 @@ async function main(): Promise<void> {
       }
       if (params.phases.has('p2')) {
         for (const [i, n] of params.envs.entries()) {
-          // Pairs run back to back, alternating which side goes first, and the median pair is reported: the same
-          // work took 29-42 s on this shared machine from one run to the next, far more than any pair differs.
-          const pairs: { controller?: ControllerResult; baseline?: BaselineResult; ratio?: number; controllerFirst: boolean }[] = [];
-          for (let k = 0; k < params.p2Pairs; k++) {
-            const controllerFirst = k % 2 === 1;
-            const lastOfAll = i === params.envs.length - 1 && k === params.p2Pairs - 1;
-            let baseline: BaselineResult | undefined;
-            let controller: ControllerResult | undefined;
-            const runBaseline = async () => {
-              if (!params.p2Sides.has('baseline')) return;
-              const ctx = await clusters.open();
-              baseline = await benchBaseline(ctx, params, log, p2Examples, n);
-              await clusters.close(ctx);
-            };
-            const runController = async () => {
-              if (!params.p2Sides.has('controller')) return;
-              const ctx = await clusters.open();
-              controller = await benchController(ctx, params, log, p2Examples, n);
-              // P3 and the steady-state part of P4 use the largest N's converged environments, on the same cluster.
-              if (lastOfAll && params.phases.has('p3')) p3 = await benchSteadyState(ctx, params, log, controller.namespace, n);
-              await clusters.close(ctx);
-            };
-            if (controllerFirst) await runController().then(runBaseline);
-            else await runBaseline().then(runController);
-            const ratio = controller && baseline ? round(controller.perSecond / baseline.perSecond, 2) : undefined;
-            pairs.push({ controller, baseline, ratio, controllerFirst });
-            log(`P2 N=${n} pair ${k + 1}/${params.p2Pairs}: ratio ${ratio}`);
-          }
-          const byRatio = [...pairs].sort((a, b) => (a.ratio ?? 0) - (b.ratio ?? 0));
-          const median = byRatio[Math.floor((byRatio.length - 1) / 2)]!;
-          const ratio = pairs.some((p) => p.ratio !== undefined) ? median.ratio : undefined;
-          p2.push({
-            n,
-            controller: median.controller,
-            baseline: median.baseline,
-            ratio,
-            pairs: pairs.map((p) => ({ controllerPerSecond: p.controller?.perSecond, baselinePerSecond: p.baseline?.perSecond, ratio: p.ratio, controllerFirst: p.controllerFirst, controllerPeakRssMiB: p.controller?.memory?.peakRssMiB, controllerPeakHeapMiB: p.controller?.memory?.peakHeapUsedMiB })),
-          });
-          log(`P2 N=${n}: median ratio ${ratio} over ${pairs.length} pairs (${pairs.map((p) => p.ratio).join(', ')})`);
+          const largest = i === params.envs.length - 1;
+          p2.push(
+            await benchP2Size(clusters, params, log, p2Examples, n, largest && params.phases.has('p3') ? async (ctx, controller) => void (p3 = await benchSteadyState(ctx, params, log, controller.namespace, n)) : undefined),
+          );
         }
       }
+      for (const n of scaleSizes) scale.push(await benchScale(clusters, params, log, p2Examples, n));
       if (args.peer && !kroSkipped) {
         kro = await benchKroSide(clusters, params, log, workload!, {
           configs: peerConfigs,
@@ -227,7 +201,7 @@ async function main(): Promise<void> {
 
   // ---- results
   const peer = args.peer ? { kro, skipped: kroSkipped, workload: workload?.id } : undefined;
-  const out = assembleResults({ params, machine, examples, startedAt, cluster, render, p1, p2, p3, peer, extra: result });
+  const out = assembleResults({ params, machine, examples, startedAt, cluster, render, p1, p2, p3, peer, scale, extra: result });
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, `${JSON.stringify(out, null, 1)}\n`);
   const svgPath = args.out.replace(/\.json$/, '') + '.svg';

@@ -15,6 +15,7 @@ import { ClientNodeKubeClient } from '../controllers/runtime/client-node-kube-cl
 import { reuseConnections } from '../controllers/runtime/keep-alive.js';
 import { forEachLimited } from '../controllers/runtime/for-each-limited.js';
 import { createLogger } from '../controllers/runtime/logger.js';
+import { AwsGapActions } from '../controllers/aws-gaps/actions.js';
 import { planEnvironment, unavoidableWork, watchChildren, watchEnvironments, type CeilingPlan } from './lib/ceiling-client.js';
 import type { FromWorker, ToWorker, WorkerConfig, WorkerStats } from './lib/ipc.js';
 import { applicableChildren, environmentManifests, loadExamples, type Manifest } from './lib/workload.js';
@@ -130,9 +131,14 @@ async function ceiling(c: Extract<WorkerConfig, { mode: 'ceiling' }>): Promise<v
 }
 
 async function controller(c: Extract<WorkerConfig, { mode: 'controller' }>): Promise<void> {
+  const logger = createLogger({ level: 'warn' });
+  // Once children are synced (kro's steady state), the AWS-side actions of example 000 would call real AWS: there is
+  // none here, so they answer from the in-memory fake the unit tests use (loaded only then).
+  const awsGaps = c.fakeAws ? new AwsGapActions({ clients: new (await import('../test/unit/aws-gaps/fake-aws.js')).FakeWafv2(), logger }) : undefined;
   operator = new EnvironmentController({
     kubeConfig: kc,
-    logger: createLogger({ level: 'warn' }),
+    logger,
+    awsGaps,
     namespaces: [...c.namespaces],
     concurrency: c.concurrency,
     resyncPeriodMs: c.resyncPeriodMs,

@@ -6,6 +6,7 @@ import type { ThroughputResult } from '../phases/throughput.js';
 import type { RenderResult } from '../phases/render.js';
 import type { KroSideResult } from '../phases/peer-kro.js';
 import { loadReport } from './load.js';
+import { scaleSummary, type ScaleResult } from '../phases/scale.js';
 import { peerPanels, peerResults, peerRows, type PeerResults } from './peer-report.js';
 import type { Summary } from './stats.js';
 import { renderSvg, type Panel } from './svg.js';
@@ -33,12 +34,14 @@ export interface ResultsInput {
   readonly p3: SteadyStateResult | undefined;
   /** `--peer kro`: kro's side (undefined when skipped: `skipped` says why) and the example our P2/P3 ran. */
   readonly peer?: { readonly kro?: KroSideResult; readonly skipped?: string; readonly workload?: string };
+  /** `--scale`: controller-only runs at large N (bench/phases/scale.ts). */
+  readonly scale?: readonly ScaleResult[];
   /** More details (the control plane's peak RSS). */
   readonly extra: Record<string, unknown>;
 }
 
 /** The results JSON: headline figures first (null when not measured), then machine, parameters and details. */
-export function assembleResults({ params, machine, examples, startedAt, cluster, render, p1, p2, p3, peer, extra }: ResultsInput) {
+export function assembleResults({ params, machine, examples, startedAt, cluster, render, p1, p2, p3, peer, scale, extra }: ResultsInput) {
   const largest = p2[p2.length - 1];
   const num = (v: number | undefined) => (v === undefined ? null : v);
   // The worst controller run at the largest N (every pair, not only the median one).
@@ -49,6 +52,10 @@ export function assembleResults({ params, machine, examples, startedAt, cluster,
     p1_ms_p95: num(p1?.summary.p95),
     p2_ratio: p2.some((r) => r.ratio !== undefined) ? Math.min(...p2.map((r) => r.ratio ?? Infinity)) : null,
     p2_ratio_by_n: Object.fromEntries(p2.map((r) => [r.n, r.ratio])),
+    // `--p2-sides ...,ceiling`: the ceiling side ÷ the baseline (what any operator with our API could reach here), and
+    // the controller ÷ the ceiling (how much of that the controller reaches).
+    p2_ceiling_ratio_by_n: p2.some((r) => r.ceilingRatio !== undefined) ? Object.fromEntries(p2.map((r) => [r.n, r.ceilingRatio ?? null])) : null,
+    p2_controller_to_ceiling_by_n: p2.some((r) => r.ceiling && r.controller) ? Object.fromEntries(p2.map((r) => [r.n, r.ceiling && r.controller ? Math.round((100 * r.controller.perSecond) / r.ceiling.perSecond) / 100 : null])) : null,
     p3_writes: num(p3?.apiserverWritesTotal),
     p4_rss_mib: p4Rss,
     p4_heap_mib: num(maxOf(largest?.pairs?.map((p) => p.controllerPeakHeapMiB)) ?? largest?.controller?.memory?.peakHeapUsedMiB),
@@ -56,6 +63,7 @@ export function assembleResults({ params, machine, examples, startedAt, cluster,
     // `--peer kro` (null without it): kro's figures per configuration, and ours ÷ kro's.
     peers: side?.peers ?? null,
     vs_kro: side?.vs_kro ?? null,
+    scale: scale?.length ? scaleSummary(scale) : null,
     goals: { p2_ratio: '>= 0.8', p3_writes: 0, p4_rss_mib: '<= 300' },
     machine: { ...machine, load: loadReport() },
     cluster,
@@ -80,7 +88,7 @@ export function assembleResults({ params, machine, examples, startedAt, cluster,
     startedAt,
     finishedAt: new Date().toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-    details: { render, p1, p2, p3, ...(peer?.kro ? { kro: peer.kro } : {}), ...extra },
+    details: { render, p1, p2, p3, ...(scale?.length ? { scale } : {}), ...(peer?.kro ? { kro: peer.kro } : {}), ...extra },
   };
 }
 
@@ -94,12 +102,13 @@ export function tableRows(out: Results, render: RenderResult[] | undefined, p1: 
   if (render) for (const r of render) rows.push([`render ${r.example} (${r.children} children)`, `${r.ms} ms/env`, '', out.machine.load.byPhase.render?.mean ?? '']);
   if (p1) rows.push([`P1 latency ${p1.example} (${p1.children} children)`, `p50 ${p1.summary.p50} ms, p95 ${p1.summary.p95} ms (n=${p1.summary.n})`, '', p1.load.mean]);
   for (const r of p2) {
-    for (const [side, x] of [['controller', r.controller], ['baseline', r.baseline]] as const) {
+    for (const [side, x] of [['controller', r.controller], ['baseline', r.baseline], ['ceiling', r.ceiling]] as const) {
       if (x) rows.push([`P2 N=${r.n} ${side}`, `${x.children} children in ${(x.ms / 1000).toFixed(1)} s = ${x.perSecond}/s`, '', x.load.mean]);
     }
     if (r.ratio !== undefined) rows.push([`P2 N=${r.n} ratio (median pair above)`, `${r.ratio}${r.pairs && r.pairs.length > 1 ? ` (pairs: ${r.pairs.map((p) => p.ratio).join(', ')})` : ''}`, '>= 0.8', '']);
+    if (r.ceilingRatio !== undefined) rows.push([`P2 N=${r.n} ceiling ratio (ceiling ÷ baseline)`, `${r.ceilingRatio}${r.pairs && r.pairs.length > 1 ? ` (pairs: ${r.pairs.map((p) => p.ceilingRatio).join(', ')})` : ''}`, '', '']);
     const perChild = (x: { cpuSeconds: Record<string, number>; children: number } | undefined, who: string) => (x ? ((1000 * (x.cpuSeconds[who] ?? 0)) / x.children).toFixed(1) : '-');
-    rows.push([`P2 N=${r.n} CPU ms/child ctl / base`, `kube-apiserver ${perChild(r.controller, 'kube-apiserver')} / ${perChild(r.baseline, 'kube-apiserver')}, client process ${perChild(r.controller, 'worker')} / ${perChild(r.baseline, 'worker')}`, '', '']);
+    rows.push([`P2 N=${r.n} CPU ms/child ctl / ceil / base`, `kube-apiserver ${perChild(r.controller, 'kube-apiserver')} / ${perChild(r.ceiling, 'kube-apiserver')} / ${perChild(r.baseline, 'kube-apiserver')}, client process ${perChild(r.controller, 'worker')} / ${perChild(r.ceiling, 'worker')} / ${perChild(r.baseline, 'worker')}`, '', '']);
   }
   if (p3) {
     rows.push([`P3 writes, ${p3.environments} envs, ${p3.windowS} s`, `${p3.apiserverWritesTotal ?? 'n/a'} (apiserver), ${p3.managerWritesTotal} (controller counter); ${p3.reconcilesInWindow} reconciles`, '0', p3.load.mean]);
@@ -107,6 +116,7 @@ export function tableRows(out: Results, render: RenderResult[] | undefined, p1: 
   }
   if (largest?.controller?.memory) rows.push([`P4 controller N=${largest.n} (worst of ${largest.pairs?.length ?? 1} runs)`, `peak RSS ${out.p4_rss_mib} MiB, heap ${out.p4_heap_mib} MiB`, '<= 300 MiB', largest.controller.load.mean]);
   if (p3?.memory) rows.push([`P4 steady (P3) N=${p3.environments}`, `RSS ${p3.memory.rssMiB} MiB, heap ${p3.memory.heapUsedMiB} MiB`, '<= 300 MiB', '']);
+  for (const [n, x] of Object.entries(out.scale ?? {})) rows.push([`Scale N=${n} controller`, `${x.children} children, ${x.children_per_s}/s; peak RSS ${x.rss_mib} MiB, live heap ${x.live_heap_mib} MiB (${x.live_heap_kib_per_env} KiB/env); kube-apiserver peak RSS ${x.apiserver_rss_mib ?? '-'} MiB`, '', '']);
   if (out.peers) rows.push(...peerRows(out, kro));
   return rows;
 }
