@@ -9,7 +9,7 @@
  *
  * This file parses the options and orchestrates; the phases are in bench/phases, the helpers in bench/lib.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -201,6 +201,13 @@ async function main(): Promise<void> {
 
   // ---- results
   const peer = args.peer ? { kro, skipped: kroSkipped, workload: workload?.id } : undefined;
+  // The steady state under real ACK controllers needs the end-to-end stack, not these control planes: it is measured by
+  // `npx tsx bench/ack-steady.ts` (its own JSON beside this one) and carried into these results with when it was measured.
+  const ackSteadyPath = join(dirname(args.out), 'ack-steady.json');
+  if (existsSync(ackSteadyPath)) {
+    const a = JSON.parse(readFileSync(ackSteadyPath, 'utf8')) as { ack_steady_writes?: number; startedAt?: string; command?: string };
+    result.ackSteady = { writes: a.ack_steady_writes ?? null, measuredAt: a.startedAt, command: a.command, file: relative(BENCH_DIR, ackSteadyPath) };
+  }
   const out = assembleResults({ params, machine, examples, startedAt, cluster, render, p1, p2, p3, peer, scale, extra: result });
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, `${JSON.stringify(out, null, 1)}\n`);

@@ -64,6 +64,8 @@ export function assembleResults({ params, machine, examples, startedAt, cluster,
     peers: side?.peers ?? null,
     vs_kro: side?.vs_kro ?? null,
     scale: scale?.length ? scaleSummary(scale) : null,
+    // Measured by bench/ack-steady.ts on the end-to-end stack (see details.ackSteady for when and how).
+    ack_steady_writes: (extra.ackSteady as { writes?: number } | undefined)?.writes ?? null,
     goals: { p2_ratio: '>= 0.8', p3_writes: 0, p4_rss_mib: '<= 300' },
     machine: { ...machine, load: loadReport() },
     cluster,
