@@ -2,7 +2,7 @@
  * The checks of hack/ack-smoke.ts that need no cluster: ACK conditions, moto's facts, late bindings, whether ACK kept
  * the spec we wrote (the operator's own no-op test), and the diffs ACK logged on its resyncs.
  */
-import { readFileSync } from 'node:fs';
+import { ackDiffEntries, currentLogText } from '../localcluster/ack-logs.js';
 import { isSubset } from '../controllers/marketplace-environment/apply-diff.js';
 import type { AckCondition, AckObject, Case } from './ack-smoke-cases.js';
 
@@ -91,14 +91,6 @@ export function specNotKept(written: Record<string, unknown>, live: AckObject | 
   return Object.keys(written).filter((key) => !isSubset(written[key], spec[key]));
 }
 
-interface DiffLogLine {
-  ts?: string;
-  namespace?: string;
-  kind?: string;
-  name?: string;
-  diff?: { Path?: { Parts?: string[] } }[];
-}
-
 /** A controller's log and where its current process started writing (localcluster/ack-controllers.ts). */
 export interface ControllerLog {
   logPath: string;
@@ -112,18 +104,11 @@ export interface ControllerLog {
 export function diffsSince(logs: readonly ControllerLog[], ns: string, since: number): Map<string, Set<string>> {
   const found = new Map<string, Set<string>>();
   for (const log of logs) {
-    for (const line of readFileSync(log.logPath).subarray(log.logOffset).toString('utf8').split('\n')) {
-      if (!line.includes('"desired resource state has changed"')) continue;
-      let entry: DiffLogLine;
-      try {
-        entry = JSON.parse(line) as DiffLogLine;
-      } catch {
-        continue; // a line cut by a concurrent write
-      }
-      if (entry.namespace !== ns || Date.parse(entry.ts ?? '') < since) continue;
+    for (const entry of ackDiffEntries(currentLogText(log))) {
+      if (entry.namespace !== ns || entry.at < since) continue;
       const key = `${entry.kind}/${entry.name}`;
       const paths = found.get(key) ?? new Set<string>();
-      for (const d of entry.diff ?? []) paths.add((d.Path?.Parts ?? []).join('.'));
+      for (const path of entry.paths) paths.add(path);
       found.set(key, paths);
     }
   }

@@ -10,8 +10,8 @@
  * client then changed moves to that client's entry (an Update takes ownership of what it changes): the operator's
  * entry loses the field without a new time. That is how a field ACK rewrites shows.
  */
-import { readFileSync } from 'node:fs';
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { ackDiffEntries, currentLogText } from '../../../localcluster/ack-logs.js';
 
 /** One managedFields entry, as the API server returns it. */
 interface ManagedFieldsEntry {
@@ -156,41 +156,18 @@ export interface AckUpdates {
   paths: string[];
 }
 
-interface AckLogLine {
-  ts?: string | number;
-  msg?: string;
-  namespace?: string;
-  kind?: string;
-  name?: string;
-  diff?: { Path?: { Parts?: string[] } }[];
-}
-
-/** ACK's log time: an RFC 3339 string, or (older runtimes) epoch seconds. */
-const logTime = (ts: string | number | undefined): number => (typeof ts === 'number' ? ts * 1000 : Date.parse(ts ?? ''));
-
 /**
  * Per `<namespace>/<Kind>/<name>` of `namespaces`, the "desired resource state has changed" lines of ACK log text
  * `text` in [sinceMs, untilMs): the runtime logs one before each update it makes to AWS, with the spec paths it found
  * different. One per resync for the same object is an ACK-side diff loop: AWS calls, no Kubernetes write.
  */
 export function ackUpdates(text: string, namespaces: ReadonlySet<string>, sinceMs: number, untilMs: number, out = new Map<string, AckUpdates>()): Map<string, AckUpdates> {
-  for (const line of text.split('\n')) {
-    if (!line.includes('"desired resource state has changed"')) continue;
-    let entry: AckLogLine;
-    try {
-      entry = JSON.parse(line) as AckLogLine;
-    } catch {
-      continue; // a line cut by a concurrent write
-    }
-    const at = logTime(entry.ts);
-    if (!entry.namespace || !namespaces.has(entry.namespace) || !(at >= sinceMs && at < untilMs)) continue;
+  for (const entry of ackDiffEntries(text)) {
+    if (!entry.namespace || !namespaces.has(entry.namespace) || !(entry.at >= sinceMs && entry.at < untilMs)) continue;
     const key = `${entry.namespace}/${entry.kind}/${entry.name}`;
     const found = out.get(key) ?? { count: 0, paths: [] };
     found.count += 1;
-    for (const d of entry.diff ?? []) {
-      const path = (d.Path?.Parts ?? []).join('.');
-      if (!found.paths.includes(path)) found.paths.push(path);
-    }
+    for (const path of entry.paths) if (!found.paths.includes(path)) found.paths.push(path);
     out.set(key, found);
   }
   return out;
@@ -202,7 +179,7 @@ export function ackUpdatesInLogs(logs: readonly { logPath: string; logOffset: nu
   for (const log of logs) {
     let text = '';
     try {
-      text = readFileSync(log.logPath).subarray(log.logOffset).toString('utf8');
+      text = currentLogText(log);
     } catch {
       continue;
     }
