@@ -104,14 +104,13 @@ interface Known {
 /** See the module comment. One instance per controller process, shared by every environment. */
 export class AwsGapActions {
   private readonly known = new Map<string, Known>();
-  /** The outputs of the last successful ensure, by declaration key (outlive a failed recheck; dropped on undo). */
-  private readonly lastOutputs = new Map<string, readonly ValueOutput[]>();
   /**
-   * The state and message of the last successful ensure, by declaration key (outlive the recheck period; dropped on
-   * undo). A recheck that finds the same state changes nothing, so it keeps the message, which may say what the ensure
-   * before did ("; created"): taking the recheck's would patch the status for nothing (the steady state writes nothing).
+   * The last successful ensure, by declaration key: it outlives the recheck period and a failed recheck (dropped on
+   * undo). Its outputs stay outputs while a recheck fails or an input is being updated; its message stays the message
+   * when a recheck finds the same state (it may say what the ensure before did, "; created": taking the recheck's would
+   * patch the status for nothing, and the steady state writes nothing).
    */
-  private readonly lastReady = new Map<string, { readonly state: string; readonly message: string }>();
+  private readonly lastEnsured = new Map<string, Omit<Known, 'at'>>();
 
   constructor(private readonly options: AwsGapActionsOptions) {}
 
@@ -165,8 +164,7 @@ export class AwsGapActions {
         const target = resolveAll(handler.targetInputs(gap), index, false);
         if (!target.values) continue;
         const key = keyOf(gap, target.values);
-        this.lastOutputs.delete(key);
-        this.lastReady.delete(key);
+        this.lastEnsured.delete(key);
         if (this.trusted(key)?.state === UNDONE) continue;
         try {
           const region = regionOf(child);
@@ -190,7 +188,7 @@ export class AwsGapActions {
     if (!values) {
       // A child ACK is updating reports ResourceSynced=False for a while: what AWS generated for it stays an output.
       const target = resolveAll(handler.targetInputs(gap), index, false).values;
-      const kept = target && this.lastOutputs.get(keyOf(gap, target));
+      const kept = target && this.lastEnsured.get(keyOf(gap, target))?.outputs;
       return { component: { ...base, state: 'Waiting', reason: AWS_GAP_REASONS.waiting, message: `waiting for ${missing.join(', ')}` }, ...(kept ? { outputs: kept } : {}) };
     }
     const key = keyOf(gap, Object.fromEntries(Object.keys(handler.targetInputs(gap)).map((input) => [input, values[input]!])));
@@ -199,7 +197,8 @@ export class AwsGapActions {
     const known = this.trusted(key);
     if (known?.state === state) return { component: { ...base, state: 'Ready', message: known.message }, ...(known.outputs ? { outputs: known.outputs } : {}) };
     const region = regionOf(child);
-    const kept = this.lastOutputs.get(key);
+    const last = this.lastEnsured.get(key);
+    const kept = last?.outputs;
     let result: GapResult;
     try {
       result = await handler.ensure({ clients: this.options.clients, region }, values, gap);
@@ -211,7 +210,6 @@ export class AwsGapActions {
     }
     const { changed, outputs } = result;
     if (changed) this.options.logger.info({ kind: handler.kind, name: gap.name, region, ...values }, `${handler.kind} ${gap.name}: ${result.message}`);
-    const last = this.lastReady.get(key);
     const message = !changed && last?.state === state ? last.message : result.message;
     if (result.secret) {
       const failure = await writeSecret(secrets, result.secret.name, result.secret.data);
@@ -221,10 +219,9 @@ export class AwsGapActions {
         return { component, ...(kept ? { outputs: kept } : {}), failure };
       }
     }
-    this.known.set(key, { state, message, ...(outputs ? { outputs } : {}), at: this.now() });
-    this.lastReady.set(key, { state, message });
-    if (outputs) this.lastOutputs.set(key, outputs);
-    else this.lastOutputs.delete(key);
+    const ensured = { state, message, ...(outputs ? { outputs } : {}) };
+    this.known.set(key, { ...ensured, at: this.now() });
+    this.lastEnsured.set(key, ensured);
     return { component: { ...base, state: 'Ready', message }, ...(outputs ? { outputs } : {}) };
   }
 
