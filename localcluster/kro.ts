@@ -3,9 +3,8 @@
  * its controller binary (built by hack/build-kro.sh) run out of cluster against a kubeconfig, and the install of its
  * CRDs and of one ResourceGraphDefinition (bench/kro/marketplace-three-tier.rgd.yaml).
  */
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import type { KubeClient } from '../controllers/runtime/kube-client.js';
@@ -13,7 +12,7 @@ import { loadCrds } from './crds.js';
 import { registerCleanup } from './lifecycle.js';
 import { LOOPBACK, freePorts, probe, waitUntil } from './net.js';
 import { isExecutable, REPO_ROOT } from './paths.js';
-import { killGroup, logTail } from './processes.js';
+import { killGroup, logTail, spawnComponent, stopComponent } from './processes.js';
 
 /** Where hack/build-kro.sh puts the binary, and the symlink to the module's helm/crds. */
 export const KRO_BIN_DIR = join(REPO_ROOT, 'bin', 'kro');
@@ -43,7 +42,7 @@ export interface KroOptions {
   readonly extraArgs?: readonly string[];
   /** Receives one line per step (start, ready, stop); kro's own output goes to `logPath`. */
   readonly log: (line: string) => void;
-  /** File receiving kro's stdout and stderr (appended). @default .cache/kro/kro-<start time>.log */
+  /** File receiving kro's stdout and stderr (appended; named `<stem>.log`). @default .cache/kro/kro-<start time>.log */
   readonly logPath?: string;
   /** How long kro may take to answer /healthz. @default 60 s */
   readonly readyTimeoutMs?: number;
@@ -90,44 +89,30 @@ export async function startKro(opts: KroOptions): Promise<RunningKro> {
     ...(opts.resyncPeriodS !== undefined ? [`--dynamic-controller-default-resync-period=${opts.resyncPeriodS}`] : []),
     ...(opts.extraArgs ?? []),
   ];
-  const fd = openSync(logPath, 'a');
-  // Detached: its own process group, so stop() can take any helper along, and the terminal's SIGINT reaches our
-  // cleanup first. KUBECONFIG is dropped so that only --kubeconfig chooses the cluster.
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_PROXY: LOOPBACK, no_proxy: LOOPBACK };
-  for (const key of ['KUBECONFIG', 'HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) delete env[key];
-  const child = spawn(binary, args, { detached: true, stdio: ['ignore', fd, fd], env });
-  closeSync(fd);
-  if (child.pid === undefined) throw new Error(`could not spawn ${binary}`);
-  child.unref();
-  const pid = child.pid;
-  const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
-    child.once('error', (err) => resolve(`spawn error: ${err.message}`));
-  });
+  // Its own process group (stopComponent takes any helper along), no proxies, no inherited KUBECONFIG: only
+  // --kubeconfig chooses the cluster.
+  const component = spawnComponent(basename(logPath, '.log'), binary, args, dirname(logPath));
+  const { pid, exited } = component;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      killGroup(pid, 'SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
-      clearTimeout(timer);
-      killGroup(pid, 'SIGKILL');
+      await stopComponent(component);
       unregister();
       opts.log(`kro stopped (pid ${pid})`);
     })());
   const unregister = registerCleanup({ stop, killNow: () => killGroup(pid, 'SIGKILL') });
-  opts.log(`kro started: pid ${pid}, ${args.slice(1).join(' ')}, log ${logPath}`);
+  opts.log(`kro started: pid ${pid}, ${args.slice(1).join(' ')}, log ${component.logPath}`);
   try {
     await waitUntil('kro controller', async () => (await probe(`http://${LOOPBACK}:${health}/healthz`)).status === 200, {
       timeoutMs: opts.readyTimeoutMs ?? 60_000,
       intervalMs: 200,
-      abort: exited.then((code) => `exited (${code}) while starting:\n${logTail(logPath, 15)}`),
+      abort: exited.then((code) => `exited (${code}) while starting:\n${logTail(component.logPath, 15)}`),
     });
   } catch (err) {
     await stop();
     throw err;
   }
-  return { pid, metricsUrl: `http://${LOOPBACK}:${metrics}/metrics`, logPath, exited, stop };
+  return { pid, metricsUrl: `http://${LOOPBACK}:${metrics}/metrics`, logPath: component.logPath, exited, stop };
 }
 
 /** A condition as kro and the API server report them. */

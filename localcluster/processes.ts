@@ -102,14 +102,19 @@ export async function waitGone(pid: number, timeoutMs: number): Promise<boolean>
   return true;
 }
 
-/** Peak resident set size (VmHWM) of a live process in KiB, from /proc; undefined if it cannot be read. */
-export function peakRssKiB(pid: number): number | undefined {
+/** A memory field of a live process's /proc status (`VmRSS`, `VmHWM`, ...) in KiB; undefined if it cannot be read. */
+export function procStatusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
   try {
-    const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Peak resident set size (VmHWM) of a live process in KiB, from /proc; undefined if it cannot be read. */
+export function peakRssKiB(pid: number): number | undefined {
+  return procStatusKiB(pid, 'VmHWM');
 }
 
 /** The last `lines` lines of a log file, for error messages; empty when the file cannot be read. */

@@ -3,7 +3,7 @@
  * with the ResourceGraphDefinition of bench/kro/ installed, its RSS sampled from /proc, its own Prometheus metrics
  * (reconciles, client-side rate limiting), and the filter that counts its writes in kube-apiserver's metrics.
  */
-import { installKro, startKro } from '../../localcluster/kro.js';
+import { installKro, installKroCrds, startKro } from '../../localcluster/kro.js';
 import { KRO_INSTANCE, KRO_RGD_PATH } from '../kro/rgd.js';
 import type { Ctx } from '../phases/context.js';
 import { RssSampler } from './proc.js';
@@ -63,6 +63,8 @@ export function kroCounters(text: string): KroCounters {
 
 /** The API group of kro's own kinds (ResourceGraphDefinition, GraphRevision) and, by default, of instances. */
 const KRO_GROUP = 'kro.run';
+/** The group of {@link KRO_INSTANCE}'s apiVersion. */
+const INSTANCE_GROUP = KRO_INSTANCE.apiVersion.split('/')[0]!;
 
 /**
  * Whether a kube-apiserver request series is one kro could have sent for the workload: the operator's filter
@@ -70,12 +72,7 @@ const KRO_GROUP = 'kro.run';
  */
 export function isKroResource(labels: Readonly<Record<string, string>>): boolean {
   const group = labels.group ?? '';
-  return group === KRO_GROUP || group === instanceGroup() || isOperatorResource(labels);
-}
-
-/** The group of {@link KRO_INSTANCE}'s apiVersion. */
-function instanceGroup(): string {
-  return KRO_INSTANCE.apiVersion.split('/')[0]!;
+  return group === KRO_GROUP || group === INSTANCE_GROUP || isOperatorResource(labels);
 }
 
 /** A kro controller running for one timed run, with its RSS sampled every 250 ms. */
@@ -94,6 +91,8 @@ export interface BenchKro {
  * instance CRD Established), and waits until kro serves the instance kind, so no timed run waits for kro's start.
  */
 export async function runKro(ctx: Ctx, config: KroConfig, log: Log, opts: { resyncS?: number; extraArgs?: readonly string[] } = {}): Promise<BenchKro> {
+  // kro's CRDs first: started without them, kro retries its watches only every 10 s (localcluster/kro.ts).
+  await installKroCrds(ctx.kube);
   const kro = await startKro({ kubeconfigPath: ctx.kubeconfigPath, concurrentReconciles: config.concurrentReconciles, resyncPeriodS: opts.resyncS, extraArgs: opts.extraArgs ? [...opts.extraArgs] : undefined, log });
   const rss = new RssSampler(kro.pid);
   const counters = async () => kroCounters(await fetchText(kro.metricsUrl));

@@ -2,16 +2,12 @@
  * Memory of a process that is not a Node worker (kro's Go controller): VmRSS read from /proc/<pid>/status (Linux),
  * sampled every 250 ms as bench/worker.ts samples its own `process.memoryUsage()`, so both peaks are taken alike.
  */
-import { readFileSync } from 'node:fs';
+import { procStatusKiB } from '../../localcluster/processes.js';
 
 /** `VmRSS` of `pid` in MiB; undefined when the process is gone or /proc is not there. */
 export function rssMiBOf(pid: number): number | undefined {
-  try {
-    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
+  const kib = procStatusKiB(pid, 'VmRSS');
+  return kib === undefined ? undefined : kib / 1024;
 }
 
 /** Samples a process's RSS every `intervalMs` until stopped: the peak since start (or the last reset) and the last sample. */
