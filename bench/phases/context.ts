@@ -3,7 +3,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { CHILD_KINDS } from '../../controllers/marketplace-environment/child-kinds.js';
 import type { KubeClient } from '../../controllers/runtime/kube-client.js';
 import type { ControlPlane } from '../../localcluster/control-plane.js';
-import { waitApiserverQuiet } from '../lib/cluster.js';
+import { createNamespace, waitApiserverQuiet } from '../lib/cluster.js';
 import type { WorkerConfig, WorkerStats } from '../lib/ipc.js';
 import { setPhase } from '../lib/load.js';
 import { round } from '../lib/stats.js';
@@ -60,10 +60,10 @@ export function controllerConfig(ctx: Ctx, params: BenchParams, namespaces: stri
   return { mode: 'controller', kubeconfig: ctx.kubeconfigPath, namespaces, concurrency: params.concurrency, resyncPeriodMs, progressRequeueMs };
 }
 
-/** CPU seconds of the control-plane components and a worker. */
-export function cpuSnapshot(ctx: Ctx, worker?: Worker): Record<string, number> {
+/** CPU seconds of the control-plane components, a worker, the benchmark itself and any `others` (name → pid). */
+export function cpuSnapshot(ctx: Ctx, worker?: Worker, others: Readonly<Record<string, number>> = {}): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [name, pid] of Object.entries(ctx.plane.pids)) {
+  for (const [name, pid] of Object.entries({ ...ctx.plane.pids, ...others })) {
     const s = cpuSecondsOf(pid);
     if (s !== undefined) out[name] = s;
   }
@@ -71,6 +71,18 @@ export function cpuSnapshot(ctx: Ctx, worker?: Worker): Record<string, number> {
   if (w !== undefined) out.worker = w;
   out.bench = process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6;
   return out;
+}
+
+/**
+ * Creates the run's namespace `<name>-<runId>`, recorded for the cleanup. Deleted at the end only (on MPE_KUBECONFIG):
+ * deleting it now would keep the garbage collector busy (it verifies the owner of every child at
+ * kube-controller-manager's 20 requests/s) through the next runs.
+ */
+export async function runNamespace(ctx: Ctx, name: string): Promise<string> {
+  const ns = `${name}-${ctx.runId}`;
+  await createNamespace(ctx.kube, ns);
+  ctx.namespaces.push(ns);
+  return ns;
 }
 
 /** CPU seconds spent between two snapshots, per process. */

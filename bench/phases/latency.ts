@@ -1,21 +1,18 @@
 /** P1: latency of one environment, from its apply to the last of its children existing, with the controller running. */
-import { createNamespace } from '../lib/cluster.js';
 import { loadOf, setPhase } from '../lib/load.js';
 import { ChildObserver } from '../lib/observer.js';
 import { round, summarize, type Summary } from '../lib/stats.js';
 import type { Log } from '../lib/util.js';
 import { startWorker } from '../lib/workers.js';
 import { instantiate, type Example } from '../lib/workload.js';
-import { controllerConfig, expectedKeys, waitQuiet, type BenchParams, type Ctx } from './context.js';
+import { controllerConfig, expectedKeys, runNamespace, waitQuiet, type BenchParams, type Ctx } from './context.js';
 
 const roundSummary = (s: Summary) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, round(v, 1)])) as unknown as Summary;
 
 /** Applies `example` `params.p1Runs` times, one at a time, and times each until all its children exist. */
 export async function benchLatency(ctx: Ctx, params: BenchParams, log: Log, example: Example) {
   setPhase('p1');
-  const ns = `bench-p1-${ctx.runId}`;
-  await createNamespace(ctx.kube, ns);
-  ctx.namespaces.push(ns);
+  const ns = await runNamespace(ctx, 'bench-p1');
   const observer = new ChildObserver(ctx.kc, ns, ctx.kinds);
   await observer.start();
   const worker = startWorker(controllerConfig(ctx, params, [ns], params.p12ResyncMs, params.p12ProgressMs), params, log);

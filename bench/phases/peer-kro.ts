@@ -14,7 +14,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { forEachLimited } from '../../controllers/runtime/for-each-limited.js';
 import { KRO_INSTANCE, kroExpectedChildren, kroInstance } from '../kro/rgd.js';
-import { apiserverMetrics, createNamespace, requestDelta, secondsDelta } from '../lib/cluster.js';
+import { apiserverMetrics, requestDelta, secondsDelta } from '../lib/cluster.js';
 import type { Clusters } from '../lib/clusters.js';
 import type { WorkerConfig } from '../lib/ipc.js';
 import { loadOf, setPhase } from '../lib/load.js';
@@ -24,9 +24,9 @@ import { isKroResource, runKro, waitKroQuiet, waitKroReconciles, type BenchKro, 
 import { delta, writesByVerb } from '../lib/prom.js';
 import { round, summarize } from '../lib/stats.js';
 import { sleep, type Log } from '../lib/util.js';
-import { cpuSecondsOf, startWorker } from '../lib/workers.js';
+import { startWorker } from '../lib/workers.js';
 import { environmentManifests, instantiate, type Example, type Manifest } from '../lib/workload.js';
-import { controllerConfig, cpuDelta, settle, type BenchParams, type Ctx } from './context.js';
+import { controllerConfig, cpuDelta, cpuSnapshot, runNamespace, settle, type BenchParams, type Ctx } from './context.js';
 import { benchSteadyState, type SteadyStateResult } from './steady-state.js';
 
 /** Options of the kro side (bench/run.ts `--peer kro`, `--peer-configs`, `--peer-p3-envs`, `--kro-args`). */
@@ -42,22 +42,8 @@ export interface KroSideOptions {
 
 const kroKeys = (ctx: Ctx, manifests: readonly Manifest[]) => manifests.flatMap((m) => kroExpectedChildren(m, ctx.unserved));
 
-/** CPU seconds of the control-plane components and of kro. */
-function cpuOf(ctx: Ctx, kro: BenchKro): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [name, pid] of Object.entries({ ...ctx.plane.pids, kro: kro.pid })) {
-    const s = cpuSecondsOf(pid);
-    if (s !== undefined) out[name] = s;
-  }
-  return out;
-}
-
-async function newNamespace(ctx: Ctx, name: string): Promise<string> {
-  const ns = `${name}-${ctx.runId}`;
-  await createNamespace(ctx.kube, ns);
-  ctx.namespaces.push(ns);
-  return ns;
-}
+/** CPU seconds of the control-plane components, the benchmark and kro. */
+const cpuOf = (ctx: Ctx, kro: BenchKro) => cpuSnapshot(ctx, undefined, { kro: kro.pid });
 
 /**
  * P1 for kro: `example` applied as an instance `params.p1Runs` times, one at a time, each on a kro whose other
@@ -70,7 +56,7 @@ async function newNamespace(ctx: Ctx, name: string): Promise<string> {
 export async function kroLatency(ctx: Ctx, params: BenchParams, log: Log, config: KroConfig, example: Example, opts: KroSideOptions) {
   const phase = `p1-${config.name}`;
   setPhase(phase);
-  const ns = await newNamespace(ctx, `bench-p1-${config.name}`);
+  const ns = await runNamespace(ctx, `bench-p1-${config.name}`);
   const observer = new ChildObserver(ctx.kc, ns, ctx.kinds);
   await observer.start();
   const kro = await runKro(ctx, config, log, { extraArgs: opts.extraArgs });
@@ -133,7 +119,7 @@ export async function kroThroughput(ctx: Ctx, params: BenchParams, log: Log, con
   await settle(ctx, log);
   const phase = `p2-${config.name}-${n}`;
   setPhase(phase);
-  const ns = await newNamespace(ctx, `bench-${config.name}-${n}`);
+  const ns = await runNamespace(ctx, `bench-${config.name}-${n}`);
   const manifests = environmentManifests([example], ns, n);
   const keys = kroKeys(ctx, manifests);
   const observer = new ChildObserver(ctx.kc, ns, ctx.kinds);
@@ -206,7 +192,7 @@ async function allReady(ctx: Ctx, ns: string, n: number, ref: { apiVersion: stri
 /** P3 for kro, children synced: default resync (the converging process, once quiet), then resync aligned to ours. */
 export async function kroSteadyState(ctx: Ctx, params: BenchParams, log: Log, config: KroConfig, example: Example, n: number, opts: KroSideOptions) {
   setPhase(`p3-${config.name}-converge`);
-  const ns = await newNamespace(ctx, `bench-p3-${config.name}`);
+  const ns = await runNamespace(ctx, `bench-p3-${config.name}`);
   const manifests = environmentManifests([example], ns, n);
   let kro = await runKro(ctx, config, log, { extraArgs: opts.extraArgs });
   let ack: AckPlay;
@@ -244,7 +230,7 @@ export async function kroSteadyState(ctx: Ctx, params: BenchParams, log: Log, co
  */
 export async function oursSyncedSteadyState(ctx: Ctx, params: BenchParams, log: Log, example: Example, n: number, opts: KroSideOptions): Promise<{ ack: AckPlay; p3: SteadyStateResult }> {
   setPhase('p3-ours-converge');
-  const ns = await newNamespace(ctx, 'bench-p3-ours');
+  const ns = await runNamespace(ctx, 'bench-p3-ours');
   // No AWS here: the aws-gaps that the synced ALB and ASG set off (WAF association, target tracking) go to a fake.
   const worker = startWorker({ ...(controllerConfig(ctx, params, [ns], params.p12ResyncMs, params.p12ProgressMs) as ControllerConfig), fakeAws: true }, params, log);
   let ack: AckPlay;

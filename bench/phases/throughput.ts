@@ -4,31 +4,33 @@
  */
 import { EXAMPLES_DIR } from '../../cli/examples.js';
 import { forEachLimited } from '../../controllers/runtime/for-each-limited.js';
-import { apiserverMetrics, createNamespace, requestDelta, secondsDelta } from '../lib/cluster.js';
+import { apiserverMetrics, requestDelta, secondsDelta } from '../lib/cluster.js';
 import { loadOf, setPhase } from '../lib/load.js';
 import { ChildObserver } from '../lib/observer.js';
 import { round } from '../lib/stats.js';
 import type { Log } from '../lib/util.js';
 import { startWorker } from '../lib/workers.js';
 import { environmentManifests, type Example, type Manifest } from '../lib/workload.js';
-import { controllerConfig, cpuDelta, cpuSnapshot, expectedKeys, settle, waitQuiet, type BenchParams, type Ctx } from './context.js';
+import { controllerConfig, cpuDelta, cpuSnapshot, expectedKeys, runNamespace, settle, waitQuiet, type BenchParams, type Ctx } from './context.js';
 
-/** P2 baseline: the environments exist first, then a baseline worker applies all their children on `go`. */
-export async function benchBaseline(ctx: Ctx, params: BenchParams, log: Log, examples: readonly Example[], n: number) {
+/** A P2 run's set-up: a quiet API server, the phase, its namespace, the N manifests, their expected children, and the observer watching for them. */
+async function prepareRun(ctx: Ctx, log: Log, side: 'baseline' | 'controller' | 'ceiling', prefix: string, examples: readonly Example[], n: number) {
   await settle(ctx, log);
-  const phase = `p2-baseline-${n}`;
+  const phase = `p2-${side}-${n}`;
   setPhase(phase);
-  const ns = `bench-base-${n}-${ctx.runId}`;
-  await createNamespace(ctx.kube, ns);
-  // Deleted at the end only (on MPE_KUBECONFIG): deleting it now would keep the garbage collector busy (it verifies
-  // the owner of every child at kube-controller-manager's 20 requests/s) through the next runs.
-  ctx.namespaces.push(ns);
+  const ns = await runNamespace(ctx, `bench-${prefix}-${n}`);
   const manifests = environmentManifests(examples, ns, n);
-  // The environments exist (no controller watches this namespace) so the children carry the same owner references.
-  await forEachLimited(manifests, params.envApplyConcurrency, async (m) => void (await ctx.kube.apply(m as never)));
   const keys = expectedKeys(ctx, manifests);
   const observer = new ChildObserver(ctx.kc, ns, ctx.kinds);
   await observer.start();
+  return { phase, ns, manifests, keys, observer };
+}
+
+/** P2 baseline: the environments exist first, then a baseline worker applies all their children on `go`. */
+export async function benchBaseline(ctx: Ctx, params: BenchParams, log: Log, examples: readonly Example[], n: number) {
+  const { phase, ns, manifests, keys, observer } = await prepareRun(ctx, log, 'baseline', 'base', examples, n);
+  // The environments exist (no controller watches this namespace) so the children carry the same owner references.
+  await forEachLimited(manifests, params.envApplyConcurrency, async (m) => void (await ctx.kube.apply(m as never)));
   const worker = startWorker({ mode: 'baseline', kubeconfig: ctx.kubeconfigPath, namespace: ns, concurrency: params.concurrency, applyConcurrency: params.applyConcurrency, unserved: [...ctx.unserved] }, params, log);
   const ready = await worker.ready;
   if (ready.objects !== keys.length) log(`baseline: worker rendered ${ready.objects} objects, expected ${keys.length}`);
@@ -71,16 +73,7 @@ async function applyEnvironments(ctx: Ctx, params: BenchParams, manifests: reado
 
 /** P2 controller: a controller worker runs first, then the benchmark applies the environments. */
 export async function benchController(ctx: Ctx, params: BenchParams, log: Log, examples: readonly Example[], n: number) {
-  await settle(ctx, log);
-  const phase = `p2-controller-${n}`;
-  setPhase(phase);
-  const ns = `bench-ctl-${n}-${ctx.runId}`;
-  await createNamespace(ctx.kube, ns);
-  ctx.namespaces.push(ns);
-  const manifests = environmentManifests(examples, ns, n);
-  const keys = expectedKeys(ctx, manifests);
-  const observer = new ChildObserver(ctx.kc, ns, ctx.kinds);
-  await observer.start();
+  const { phase, ns, manifests, keys, observer } = await prepareRun(ctx, log, 'controller', 'ctl', examples, n);
   const worker = startWorker(controllerConfig(ctx, params, [ns], params.p12ResyncMs, params.p12ProgressMs), params, log);
   await worker.ready;
   const before = await worker.stats(true);
@@ -125,16 +118,7 @@ export async function benchController(ctx: Ctx, params: BenchParams, log: Log, e
  * with our API contract can reach on this machine; the controller's distance to it is the controller's own cost.
  */
 export async function benchCeiling(ctx: Ctx, params: BenchParams, log: Log, examples: readonly Example[], n: number) {
-  await settle(ctx, log);
-  const phase = `p2-ceiling-${n}`;
-  setPhase(phase);
-  const ns = `bench-ceil-${n}-${ctx.runId}`;
-  await createNamespace(ctx.kube, ns);
-  ctx.namespaces.push(ns);
-  const manifests = environmentManifests(examples, ns, n);
-  const keys = expectedKeys(ctx, manifests);
-  const observer = new ChildObserver(ctx.kc, ns, ctx.kinds);
-  await observer.start();
+  const { phase, ns, manifests, keys, observer } = await prepareRun(ctx, log, 'ceiling', 'ceil', examples, n);
   const worker = startWorker({ mode: 'ceiling', kubeconfig: ctx.kubeconfigPath, namespace: ns, environments: n, examplesDir: EXAMPLES_DIR, concurrency: params.concurrency, applyConcurrency: params.applyConcurrency, unserved: [...ctx.unserved] }, params, log);
   const ready = await worker.ready;
   if (ready.objects !== keys.length) log(`ceiling: worker rendered ${ready.objects} objects, expected ${keys.length}`);

@@ -2,10 +2,9 @@
  * The whole steady-state measurement in one call (bench/ack-steady.ts): settle, a steady window, the spec change,
  * another steady window, clean up. The e2e test (test/e2e/steady-state.test.ts) runs the same steps one `it` each.
  */
+import { sleep } from '../../../bench/lib/util.js';
 import { AckSteadyState, STEADY_CHANGE, type CreationApplies, type SteadyStateOptions } from './steady-state.js';
 import { kindFigures, type KindFigures, type WindowFigures } from './steady-figures.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The figures of a whole measurement (bench/ack-steady.ts writes them as JSON). */
 export interface AckSteadyResult {

@@ -20,7 +20,7 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { validateEnvironment } from '../../../api/index.js';
+import { API_VERSION, KIND, validateEnvironment } from '../../../api/index.js';
 import { CHILD_KINDS } from '../../../charts/child-kinds.js';
 import { renderEnvironment, type RenderedObject } from '../../../charts/render.js';
 import { exampleEnvironments } from '../../../cli/examples.js';
@@ -33,6 +33,8 @@ import { createLogger } from '../../../controllers/runtime/logger.js';
 import { findAckControllers, startAckControllers, type AckControllers } from '../../../localcluster/ack-controllers.js';
 import { apiserverMetrics } from '../../../bench/lib/cluster.js';
 import { delta } from '../../../bench/lib/prom.js';
+import { round } from '../../../bench/lib/stats.js';
+import { sleep } from '../../../bench/lib/util.js';
 import { e2eNamespace } from '../env.js';
 import { ACK_CONCURRENT_SYNCS } from '../stack.js';
 import { listChildren, serviceOf } from './children.js';
@@ -42,8 +44,6 @@ import { ackUpdatesInLogs, auditKey, byKind, diffSnapshots, subsetMismatches, wr
 
 type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const API = 'marketplace.platform.dev/v1alpha1';
-const KIND = 'MarketplaceEnvironment';
 
 /**
  * The spec change: example 004's load balancer admits one more CIDR, its logs bucket keeps objects 60 days instead of
@@ -97,14 +97,11 @@ export interface SteadyStateOptions {
   readonly log?: (line: string) => void;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const round1 = (n: number) => Math.round(n * 10) / 10;
 
-/** The counters of `to` that grew since `from`, by how much. */
-const increments = (from: Record<string, number>, to: Record<string, number>): Record<string, number> =>
+/** The counters of `to` that grew since `from`, by how much (sorted by name). */
+const increments = (from: Readonly<Record<string, number>>, to: Readonly<Record<string, number>>): Record<string, number> =>
   Object.fromEntries(
-    Object.entries(to)
-      .map(([k, n]): [string, number] => [k, n - (from[k] ?? 0)])
+    Object.entries(delta(from, to))
       .filter(([, n]) => n !== 0)
       .sort(([a], [b]) => a.localeCompare(b)),
   );
@@ -244,13 +241,13 @@ export class AckSteadyState {
     let polls = 0;
     for (;;) {
       last = (await Promise.all(runs.map(async (run) => {
-        const env = (await this.kube.get({ apiVersion: API, kind: KIND, namespace: run.namespace, name: run.manifest.metadata.name })) as { metadata?: { generation?: number }; status?: { observedGeneration?: number; components?: [] } } | undefined;
+        const env = (await this.kube.get({ apiVersion: API_VERSION, kind: KIND, namespace: run.namespace, name: run.manifest.metadata.name })) as { metadata?: { generation?: number }; status?: { observedGeneration?: number; components?: [] } } | undefined;
         if (!env?.status || env.status.observedGeneration !== env.metadata?.generation) return [`${run.id}: generation ${env?.metadata?.generation} not observed yet`];
         return componentMismatches(run.expected, env.status.components ?? []).map((m) => `${run.id}: ${m}`);
       }))).flat();
-      if (last.length === 0) return round1((Date.now() - t0) / 1000);
+      if (last.length === 0) return round((Date.now() - t0) / 1000);
       if (Date.now() - t0 > timeoutMs) throw new Error(`not settled after ${timeoutMs / 1000} s:\n${last.slice(0, 20).join('\n')}`);
-      if (++polls % 30 === 0) this.log(`not settled after ${round1((Date.now() - t0) / 1000)} s: ${last.slice(0, 5).join('; ')}${last.length > 5 ? `; and ${last.length - 5} more` : ''}`);
+      if (++polls % 30 === 0) this.log(`not settled after ${round((Date.now() - t0) / 1000)} s: ${last.slice(0, 5).join('; ')}${last.length > 5 ? `; and ${last.length - 5} more` : ''}`);
       await sleep(2_000);
     }
   }
@@ -273,7 +270,7 @@ export class AckSteadyState {
     const lists = await Promise.all(this.runs.map(async (run) => {
       const kinds = CHILD_KINDS.filter((k) => run.rendered.some((o) => o.apiVersion === k.apiVersion && o.kind === k.kind));
       const children = await listChildren(this.kube, run.namespace, run.manifest.metadata.name, kinds);
-      const env = await this.kube.get({ apiVersion: API, kind: KIND, namespace: run.namespace, name: run.manifest.metadata.name });
+      const env = await this.kube.get({ apiVersion: API_VERSION, kind: KIND, namespace: run.namespace, name: run.manifest.metadata.name });
       return [...children, ...(env ? [env] : [])];
     }));
     return lists.flat();
@@ -290,10 +287,10 @@ export class AckSteadyState {
     const to = await this.mark();
     const diff = diffSnapshots(from.snapshot, to.snapshot);
     const writes = Object.fromEntries(WRITE_VERBS.map((v) => [v, to.writes[v] - from.writes[v]])) as Record<keyof WriteCounts, number>;
-    const requests = from.metrics && to.metrics ? Object.fromEntries(Object.entries(delta(operatorRequests(from.metrics), operatorRequests(to.metrics))).filter(([, n]) => n !== 0)) : undefined;
+    const requests = from.metrics && to.metrics ? increments(operatorRequests(from.metrics), operatorRequests(to.metrics)) : undefined;
     const updates = ackUpdatesInLogs(this.ack?.running ?? [], new Set(this.runs.map((r) => r.namespace)), from.at, to.at);
     return {
-      seconds: round1((to.at - from.at) / 1000),
+      seconds: round((to.at - from.at) / 1000),
       reconciles: to.reconciles - from.reconciles,
       operator: { ...writes, total: Object.values(writes).reduce((a, b) => a + b, 0) },
       apiserver: requests && { total: Object.values(requests).reduce((a, b) => a + b, 0), byRequest: requests },
@@ -363,11 +360,11 @@ export class AckSteadyState {
     const t0 = Date.now();
     let seconds: number | undefined;
     if (this.controller && deleteTimeoutMs > 0) {
-      for (const run of this.runs) await this.kube.delete({ apiVersion: API, kind: KIND, namespace: run.namespace, name: run.manifest.metadata.name }).catch(() => undefined);
+      for (const run of this.runs) await this.kube.delete({ apiVersion: API_VERSION, kind: KIND, namespace: run.namespace, name: run.manifest.metadata.name }).catch(() => undefined);
       while (Date.now() - t0 < deleteTimeoutMs) {
-        const left = await Promise.all(this.runs.map((run) => this.kube.get({ apiVersion: API, kind: KIND, namespace: run.namespace, name: run.manifest.metadata.name }).catch(() => undefined)));
+        const left = await Promise.all(this.runs.map((run) => this.kube.get({ apiVersion: API_VERSION, kind: KIND, namespace: run.namespace, name: run.manifest.metadata.name }).catch(() => undefined)));
         if (left.every((e) => e === undefined)) {
-          seconds = round1((Date.now() - t0) / 1000);
+          seconds = round((Date.now() - t0) / 1000);
           break;
         }
         await sleep(2_000);
