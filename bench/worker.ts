@@ -107,7 +107,13 @@ async function ceiling(c: Extract<WorkerConfig, { mode: 'ceiling' }>): Promise<v
   const unserved = new Set(c.unserved);
   // Prepared before the clock starts, as the baseline renders ahead (see ceiling-client.ts).
   const plans = new Map<string, CeilingPlan>();
-  for (const m of environmentManifests(loadExamples(c.examplesDir), c.namespace, c.environments)) plans.set(m.metadata.name, await planEnvironment(m, unserved, logger));
+  const available = loadExamples(c.examplesDir);
+  const examples = c.examples.map((id) => {
+    const e = available.find((x) => x.id === id);
+    if (!e) throw new Error(`ceiling: no example ${id} in ${c.examplesDir}`);
+    return e;
+  });
+  for (const m of environmentManifests(examples, c.namespace, c.environments)) plans.set(m.metadata.name, await planEnvironment(m, unserved, logger));
   const objects = [...plans.values()].reduce((n, p) => n + p.children.length, 0);
   const errors: string[] = [];
   let handled = 0;

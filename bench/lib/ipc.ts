@@ -36,6 +36,8 @@ export type WorkerConfig =
       readonly environments: number;
       /** Where the examples are (the compiled worker lives elsewhere than the sources). */
       readonly examplesDir: string;
+      /** The examples the environments are made of, in turn (ids of examplesDir's files: the run's workload). */
+      readonly examples: readonly string[];
       /** Environments handled in parallel (the controller's worker count). */
       readonly concurrency: number;
       /** Applies in flight per environment (the reconciler's apply concurrency). */

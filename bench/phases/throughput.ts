@@ -119,7 +119,7 @@ export async function benchController(ctx: Ctx, params: BenchParams, log: Log, e
  */
 export async function benchCeiling(ctx: Ctx, params: BenchParams, log: Log, examples: readonly Example[], n: number) {
   const { phase, ns, manifests, keys, observer } = await prepareRun(ctx, log, 'ceiling', 'ceil', examples, n);
-  const worker = startWorker({ mode: 'ceiling', kubeconfig: ctx.kubeconfigPath, namespace: ns, environments: n, examplesDir: EXAMPLES_DIR, concurrency: params.concurrency, applyConcurrency: params.applyConcurrency, unserved: [...ctx.unserved] }, params, log);
+  const worker = startWorker({ mode: 'ceiling', kubeconfig: ctx.kubeconfigPath, namespace: ns, environments: n, examplesDir: EXAMPLES_DIR, examples: examples.map((e) => e.id), concurrency: params.concurrency, applyConcurrency: params.applyConcurrency, unserved: [...ctx.unserved] }, params, log);
   const ready = await worker.ready;
   if (ready.objects !== keys.length) log(`ceiling: worker rendered ${ready.objects} objects, expected ${keys.length}`);
   const m0 = await apiserverMetrics(ctx.kc);
