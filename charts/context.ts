@@ -1,6 +1,7 @@
 /** What every construct of an environment needs: the defaulted spec, names and metadata helpers. */
 import type { ApiObjectMetadata } from 'cdk8s';
 import type { MarketplaceEnvironment, MarketplaceEnvironmentSpec } from '../api/index.js';
+import { adoptionAnnotations, type IdentityFields } from './adoption.js';
 import { bindingAnnotations, type Binding, type GeneratedSecret } from './bindings.js';
 import { EnvironmentNames, type Component } from './naming.js';
 import { outputAnnotations, type OutputDeclaration } from './outputs.js';
@@ -30,6 +31,11 @@ export interface ChildMetadataOptions {
   readonly region?: string;
   /** Further annotations. @default none */
   readonly annotations?: Record<string, string>;
+  /**
+   * Where the AWS id of a kind keyed by an id AWS generates is (adoption.ts IDENTITY): declared on the child when it
+   * is retained, so a recreated environment adopts it. @default none: AWS knows the resource by a name in the spec
+   */
+  readonly identity?: IdentityFields;
 }
 
 /** A reference to another ACK resource in the same namespace (`{from: {name}}`). */
@@ -62,6 +68,8 @@ export class EnvironmentContext {
     const retain = this.spec.deletionPolicy === 'Retain';
     if (options.dataBearing) annotations[DELETION_POLICY_ANNOTATION] = retain ? 'retain' : 'delete';
     else if (options.underpinsData && retain && (this.spec.database || this.spec.cache)) annotations[DELETION_POLICY_ANNOTATION] = 'retain';
+    // What Retain keeps, a recreated environment adopts (adoption.ts).
+    Object.assign(annotations, adoptionAnnotations(annotations[DELETION_POLICY_ANNOTATION] === 'retain', options.identity));
     const ownerReferences = this.names.ownerReferences();
     return {
       name,

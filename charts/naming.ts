@@ -52,6 +52,14 @@ export class EnvironmentNames {
     return this.k8s('cdn');
   }
 
+  /**
+   * Name of the ConfigMap recording the AWS ids of the environment's retained id-keyed children (charts/adoption.ts):
+   * written by the controller, without an owner reference so it outlives the environment it serves.
+   */
+  retainedIds(): string {
+    return this.k8s('retained-ids');
+  }
+
   /** Labels on every child of `component`. */
   labels(component: Component): Record<string, string> {
     return {

@@ -11,6 +11,7 @@
  * kind): the DBProxy declares it as an RdsProxyTargets member of aws-gaps.ts, which the operator carries out.
  */
 import { Construct } from 'constructs';
+import { IDENTITY } from '../adoption.js';
 import type { DatabaseSpec } from '../../api/index.js';
 import * as ec2 from '../../imports/ec2.services.k8s.aws.js';
 import * as kms from '../../imports/kms.services.k8s.aws.js';
@@ -82,7 +83,7 @@ export class DatabaseProxy extends Construct {
     new ec2.SecurityGroup(this, 'security-group', {
       // Retained with the data, like the app group: the retained database group's rules name this group, and AWS
       // refuses to delete a group another group's rules reference.
-      metadata: ctx.metadata('security', securityGroupName, { underpinsData: true, outputs: [{ output: '/securityGroupIDs/dbProxy', fieldPath: 'status.id' }] }),
+      metadata: ctx.metadata('security', securityGroupName, { underpinsData: true, identity: IDENTITY.securityGroup, outputs: [{ output: '/securityGroupIDs/dbProxy', fieldPath: 'status.id' }] }),
       spec: {
         name: sgAwsName,
         description: `${names.aws()}: RDS Proxy: app tier in, database tier out`,

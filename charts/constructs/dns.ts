@@ -18,6 +18,7 @@
  * delegated at the registrar, and a new zone gets new ones. The records go with the environment.
  */
 import { Construct } from 'constructs';
+import { IDENTITY } from '../adoption.js';
 import { APEX, recordFqdn, type DnsRecordSpec, type DnsSpec } from '../../api/dns.js';
 import * as cloudfront from '../../imports/cloudfront.services.k8s.aws.js';
 import * as elbv2 from '../../imports/elbv2.services.k8s.aws.js';
@@ -108,7 +109,7 @@ export class Dns extends Construct {
       ...Array.from({ length: NAME_SERVER_COUNT }, (_, i) => ({ output: `/dns/nameServers/${i}`, fieldPath: `status.delegationSet.nameServers.${i}` })),
     ];
     new route53.HostedZone(this, 'zone', {
-      metadata: ctx.metadata('dns', Dns.zoneName(ctx), { dataBearing: true, outputs }),
+      metadata: ctx.metadata('dns', Dns.zoneName(ctx), { dataBearing: true, identity: IDENTITY.hostedZone, outputs }),
       spec: {
         name: `${spec.zone.name}.`,
         hostedZoneConfig: { comment: `${names.aws()}: DNS of the marketplace environment` },

@@ -17,6 +17,7 @@
  * the VPC (wave 17) it outlives.
  */
 import { Construct } from 'constructs';
+import { IDENTITY } from '../adoption.js';
 import * as cloudwatchlogs from '../../imports/cloudwatchlogs.services.k8s.aws.js';
 import * as ec2 from '../../imports/ec2.services.k8s.aws.js';
 import * as kms from '../../imports/kms.services.k8s.aws.js';
@@ -89,6 +90,7 @@ export class KmsKey extends Construct {
     new kms.Key(this, 'key', {
       metadata: ctx.metadata('encryption', this.name, {
         dataBearing: true,
+        identity: IDENTITY.kmsKey,
         // Only used when ACK deletes the key (deletionPolicy Delete); with Retain the key stays untouched.
         annotations: { [PENDING_WINDOW_ANNOTATION]: String(spec.encryption.pendingWindowDays) },
         outputs: [{ output: '/kmsKeyARN', fieldPath: 'status.ackResourceMetadata.arn' }],

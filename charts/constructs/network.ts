@@ -4,6 +4,7 @@
  * allocationRef, subnetRef, routeTableRefs), so ACK resolves the ids in dependency order.
  */
 import { Construct } from 'constructs';
+import { IDENTITY } from '../adoption.js';
 import { planSubnets, TIERS, type PlannedSubnet, type Tier } from '../../api/index.js';
 import * as ec2 from '../../imports/ec2.services.k8s.aws.js';
 import type { EnvironmentContext } from '../context.js';
@@ -37,7 +38,7 @@ export class Network extends Construct {
     this.subnets = planSubnets(spec.network) ?? [];
     this.vpcName = Network.vpcName(this.ctx);
     new ec2.Vpc(this, 'vpc', {
-      metadata: this.ctx.metadata('network', this.vpcName, { underpinsData: true, outputs: [{ output: '/vpcID', fieldPath: 'status.vpcID' }] }),
+      metadata: this.ctx.metadata('network', this.vpcName, { underpinsData: true, identity: IDENTITY.vpc, outputs: [{ output: '/vpcID', fieldPath: 'status.vpcID' }] }),
       spec: { cidrBlocks: [spec.network.vpcCIDR], enableDnsSupport: true, enableDnsHostnames: true, tags: names.tags(names.aws('vpc')) },
     });
     const hasPublic = spec.network.subnets.public.countPerAZ > 0;
@@ -120,7 +121,7 @@ export class Network extends Construct {
         if (tier === 'private' && nat) routes.push({ destinationCidrBlock: '0.0.0.0/0', natGatewayRef: this.ctx.ref(nat) });
         const name = this.routeTableName(tier, zone);
         new ec2.RouteTable(this, `rt-${tier}-${zoneLetter(zone)}`, {
-          metadata: this.ctx.metadata('network', name, { underpinsData: this.hostsData(tier) }),
+          metadata: this.ctx.metadata('network', name, { underpinsData: this.hostsData(tier), identity: IDENTITY.routeTable }),
           spec: { vpcRef: this.ctx.ref(this.vpcName), ...(routes.length > 0 ? { routes } : {}), tags: names.tags(names.aws('rt', tier, zoneLetter(zone))) },
         });
       }
@@ -135,6 +136,7 @@ export class Network extends Construct {
     new ec2.Subnet(this, `subnet-${s.tier}-${letter}-${s.index}`, {
       metadata: this.ctx.metadata('network', this.subnetName(s), {
         underpinsData: this.hostsData(s.tier),
+        identity: IDENTITY.subnet,
         outputs: [{ output: `/subnetIDs/${s.tier}/${position}`, fieldPath: 'status.subnetID' }],
       }),
       spec: {

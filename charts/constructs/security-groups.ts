@@ -6,6 +6,7 @@
  * default allow-all egress rule on create, so a group without egressRules has no egress at all.
  */
 import { Construct } from 'constructs';
+import { IDENTITY } from '../adoption.js';
 import * as ec2 from '../../imports/ec2.services.k8s.aws.js';
 import type { EnvironmentContext } from '../context.js';
 import { CACHE_PORT, databasePort } from '../ports.js';
@@ -77,7 +78,7 @@ export class SecurityGroups extends Construct {
     const { names } = this.ctx;
     new ec2.SecurityGroup(this, tier, {
       // Retained with the data: the db/cache groups are in use by the retained stores and reference the app group.
-      metadata: this.ctx.metadata('security', this.name(tier), { underpinsData: true, outputs: [{ output: `/securityGroupIDs/${tier}`, fieldPath: 'status.id' }] }),
+      metadata: this.ctx.metadata('security', this.name(tier), { underpinsData: true, identity: IDENTITY.securityGroup, outputs: [{ output: `/securityGroupIDs/${tier}`, fieldPath: 'status.id' }] }),
       spec: {
         name: names.aws(tier, 'sg'),
         description: `${names.aws()}: ${description}`,

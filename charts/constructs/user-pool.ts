@@ -15,6 +15,7 @@
  *   SetUserPoolMfaConfig, which nothing calls yet. The CRD's CEL rule accepts OFF only (api/identity.ts).
  */
 import { Construct } from 'constructs';
+import { IDENTITY } from '../adoption.js';
 import { API_VERSION, KIND } from '../../api/index.js';
 import type { IdentityClientSpec, IdentitySpec, IdentityUserPoolSpec } from '../../api/identity.js';
 import * as cognito from '../../imports/cognitoidentityprovider.services.k8s.aws.js';
@@ -95,6 +96,7 @@ export class UserPool extends Construct {
     new cognito.UserPool(this, 'pool', {
       metadata: ctx.metadata('identity', this.name, {
         dataBearing: true,
+        identity: IDENTITY.userPool,
         outputs: this.outputs(ctx, spec),
         annotations: awsGapAnnotations(spec.clients.map((client, i) => clientDeclaration(ctx, client, i, poolID))),
       }),

@@ -14,6 +14,7 @@
  * | prune (apply.ts) and ordered teardown (deletion.ts)                 | every child kind: delete                |
  * | namespaced LIST of children during teardown (deletion.ts)           | (list, above)                           |
  * | generated Secrets: GET, then apply once (generated-secrets.ts)      | secrets get, patch, create              |
+ * | record of retained ids: GET, apply, DELETE (identity-record.ts)    | configmaps get, patch, create, delete   |
  * | transition Events (events.ts via client-node-kube-client.ts)        | events.k8s.io events create             |
  * | leader election (lease-lock.ts): GET, POST, PUT of one Lease        | Role: leases create; get, update by name|
  *
@@ -56,6 +57,7 @@ export const CLUSTER_RULES: readonly RbacRule[] = [
   { apiGroup: GROUP, resources: [`${PLURAL}/status`], verbs: ['patch'] },
   ...childRules(),
   { apiGroup: '', resources: ['secrets'], verbs: ['get', 'create', 'patch'] },
+  { apiGroup: '', resources: ['configmaps'], verbs: ['get', 'create', 'patch', 'delete'] },
   { apiGroup: 'events.k8s.io', resources: ['events'], verbs: ['create'] },
 ];
 

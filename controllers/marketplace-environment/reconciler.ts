@@ -21,6 +21,7 @@ import { StepError, during, failureOf } from './conditions.js';
 import { deleteNextWave, listChildren, type DeletionProgress } from './deletion.js';
 import { emitTransitionEvents } from './events.js';
 import { KnownSecrets, declaredSecrets, ensureGeneratedSecrets } from './generated-secrets.js';
+import { IdentityRecords } from './identity-record.js';
 import { computeOutputs, type LiveChild } from './outputs.js';
 import { computeStatus, type Observation } from './status.js';
 
@@ -141,10 +142,12 @@ type Seen = { -readonly [K in keyof Observation]?: Observation[K] };
 export class Reconciler {
   private readonly renders = new RenderCache();
   private readonly secrets: KnownSecrets;
+  private readonly identities: IdentityRecords;
   private readonly awsGaps: AwsGapActions;
 
   constructor(private readonly options: ReconcilerOptions) {
     this.secrets = new KnownSecrets(options.knownSecretsTtlMs ?? 300_000);
+    this.identities = new IdentityRecords(options.kube);
     this.awsGaps = options.awsGaps ?? new AwsGapActions({ clients: new SdkAwsClients(), logger: options.logger });
   }
 
@@ -186,10 +189,13 @@ export class Reconciler {
       // 4. render (the same pure function as `npm run render`; once per generation, see RenderCache)
       const { valid, desired } = this.renders.render(env);
       seen.desired = desired;
-      // 5. generated secrets, then server-side apply of what changed
+      // 5. generated secrets, then server-side apply of what changed; a retained id-keyed child not created yet gets
+      // the id a deleted environment of this name recorded, so ACK adopts it (identity-record.ts)
       await during(REASONS.SecretGenerationFailed, 'generated secrets', () => ensureGeneratedSecrets(kube, valid, declaredSecrets(desired), this.secrets));
-      const applied = await applyChildren(desired, { kube, cache: children, namespace, envName: name, environment: env, concurrency: this.options.applyConcurrency ?? DEFAULT_APPLY_CONCURRENCY });
+      const toApply = await during(REASONS.ApplyFailed, 'record of retained ids', () => this.identities.prepare(valid, desired, seen.live!));
+      const applied = await applyChildren(toApply, { kube, cache: children, namespace, envName: name, environment: env, concurrency: this.options.applyConcurrency ?? DEFAULT_APPLY_CONCURRENCY });
       Object.assign(seen, { live: applied.live, heldBack: applied.heldBack, applyErrors: applied.errors });
+      await during(REASONS.ApplyFailed, 'record of retained ids', () => this.identities.record(valid, desired, applied.live));
       // 6. the AWS actions ACK lacks (charts/aws-gaps.ts): ensure those the rendered children declare, and undo those
       // of the children about to be pruned (AWS refuses to delete a web ACL still associated, for one); what AWS
       // generates goes to Secrets of the environment (a client secret) and to the outputs (a client id)
@@ -247,6 +253,15 @@ export class Reconciler {
       return { observed: { deleting: { kinds: [], remaining: remaining.length }, live: liveMap(remaining) }, error: err };
     }
     if (progress.remaining > 0) return { observed: { deleting: progress, live: liveMap(remaining) }, requeue: 2_000 };
+    // Retain keeps the record of retained ids for the next environment of this name; Delete left nothing to adopt.
+    // An environment whose spec never validated has nothing recorded, and is Retain by default.
+    if (env.spec?.deletionPolicy === 'Delete') {
+      try {
+        await during(REASONS.DeletionFailed, 'delete the record of retained ids', () => this.identities.discard(env));
+      } catch (err) {
+        return { observed: { deleting: progress, live: liveMap(remaining) }, error: err };
+      }
+    }
     // Like the finalizer's addition (step 3), its removal carries the resourceVersion: a 409 is the queue's to retry.
     // Gone already (404): a reconcile that read the cache before the deletion event arrived; nothing left to do.
     if (await unlessGone(() => kube.patchMetadata(this.ref(env), { finalizers: env.metadata.finalizers!.filter((f) => f !== FINALIZER) }, { resourceVersion: env.metadata.resourceVersion }))) {
@@ -293,6 +308,7 @@ export class Reconciler {
   private forget(namespace: string, name: string): undefined {
     this.renders.forget(namespace, name);
     this.secrets.forget(`${namespace}/${name}`);
+    this.identities.forget(namespace, name);
     return undefined;
   }
 

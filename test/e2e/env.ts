@@ -32,9 +32,10 @@ export interface E2eInfo {
 
 /**
  * Ids of the environments the suite runs besides the examples' (each example environment's id comes from
- * cli/examples.ts: `003` for a file of one environment, `003-us-east-2` for one of several).
+ * cli/examples.ts: `003` for a file of one environment, `003-us-east-2` for one of several): `rejected`
+ * (environments.test.ts) and `adoption` (adoption.test.ts).
  */
-export const RUN_IDS_EXTRA = ['rejected'] as const;
+export const RUN_IDS_EXTRA = ['rejected', 'adoption'] as const;
 
 /** Namespace of one environment of the suite. */
 export function e2eNamespace(id: string, suffix: string): string {

@@ -65,8 +65,9 @@ describe('OperatorInstallChart', () => {
     expect(lines).toContain(`${GROUP}/${PLURAL}/status: patch`);
     for (const kind of CHILD_KINDS) expect(lines).toContain(`${kind.apiVersion.split('/')[0]}/${kind.plural}: list,watch,create,patch,delete`);
     expect(lines).toContain('/secrets: get,create,patch');
+    expect(lines).toContain('/configmaps: get,create,patch,delete');
     expect(lines).toContain('events.k8s.io/events: create');
-    expect(lines).toHaveLength(2 + CHILD_KINDS.length + 2);
+    expect(lines).toHaveLength(2 + CHILD_KINDS.length + 3);
     const binding = find(objects, 'ClusterRoleBinding');
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'marketplace-operator' });
     expect(binding.subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'marketplace-operator', namespace: 'marketplace-system' }]);
