@@ -92,6 +92,7 @@ export const FirewallSchema = Obj(
         default: ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet'],
         maxItems: 10,
         uniqueItems: true,
+        'x-kubernetes-list-type': 'set',
       },
     ),
   },

@@ -126,6 +126,7 @@ export const SecurityGroupsSchema = Obj(
             minItems: 1,
             maxItems: 5,
             uniqueItems: true,
+            'x-kubernetes-list-type': 'set',
           }),
         },
         { description: 'Load-balancer tier: open to ingressCIDRs on ports; may only reach the app tier. Omit when no load balancer fronts the app (e.g. API Gateway + Lambda).' },
