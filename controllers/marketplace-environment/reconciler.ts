@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { API_VERSION, KIND, REASONS, SpecValidationError, validateEnvironment, type FieldError, type MarketplaceEnvironment, type MarketplaceEnvironmentStatus } from '../../api/index.js';
 import { renderEnvironment, type RenderedObject } from '../../charts/index.js';
-import { isNotFound } from '../runtime/errors.js';
+import { isInvalid, isNotFound } from '../runtime/errors.js';
 import type { KubeClient } from '../runtime/kube-client.js';
 import { reconcileLogger, type Logger } from '../runtime/logger.js';
 import type { HandlerResult } from '../runtime/work-queue.js';
@@ -17,7 +17,7 @@ import { objectKey } from './child-kinds.js';
 import { AwsGapActions } from '../aws-gaps/actions.js';
 import { SdkAwsClients } from '../aws-gaps/clients.js';
 import { environmentSecretWriter } from '../aws-gaps/secrets.js';
-import { StepError, during, failureOf } from './conditions.js';
+import { StepError, describeError, during, failureOf } from './conditions.js';
 import { deleteNextWave, listChildren, type DeletionProgress } from './deletion.js';
 import { emitTransitionEvents } from './events.js';
 import { KnownSecrets, declaredSecrets, ensureGeneratedSecrets } from './generated-secrets.js';
@@ -278,23 +278,12 @@ export class Reconciler {
    */
   private async writeStatus(env: Env, pass: Pass, log: Logger): Promise<MarketplaceEnvironmentStatus | undefined> {
     const previous = env.status;
-    const status = computeStatus({
-      generation: env.metadata.generation ?? 0,
-      previous,
-      desired: [],
-      live: new Map<string, LiveChild>(),
-      heldBack: new Map(),
-      applyErrors: new Map(),
-      unserved: this.options.children.unserved(),
-      outputs: previous?.outputs ?? {},
-      now: (this.options.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      ...pass.observed,
-      ...(pass.error === undefined ? {} : { failure: failureOf(pass.error) }),
-    });
+    const status = this.computeStatus(env, pass);
     if (isDeepStrictEqual(JSON.parse(JSON.stringify(status)), previous ?? null)) return status;
     try {
       if (!(await unlessGone(() => this.options.kube.patchStatus(this.ref(env), mergePatchOver(previous, status))))) return undefined;
     } catch (err) {
+      if (isInvalid(err)) return this.writeRefusedStatus(env, pass, err);
       if (pass.error === undefined) throw err;
       log.warn({ err }, 'could not record the failure in the status');
       return status;
@@ -303,6 +292,39 @@ export class Reconciler {
     // worker moves on to the next environment instead of waiting for them.
     void emitTransitionEvents(this.options.kube, env, previous, status, pass.pruned ?? [], log);
     return status;
+  }
+
+  /** The status a pass leads to (anything it did not see counts as nothing, the outputs as before). */
+  private computeStatus(env: Env, pass: Pass): MarketplaceEnvironmentStatus {
+    return computeStatus({
+      generation: env.metadata.generation ?? 0,
+      previous: env.status,
+      desired: [],
+      live: new Map<string, LiveChild>(),
+      heldBack: new Map(),
+      applyErrors: new Map(),
+      unserved: this.options.children.unserved(),
+      outputs: env.status?.outputs ?? {},
+      now: (this.options.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      ...pass.observed,
+      ...(pass.error === undefined ? {} : { failure: failureOf(pass.error) }),
+    });
+  }
+
+  /**
+   * The API server refused the status itself (a value a child's ACK status holds that our status schema does not
+   * admit, say): writes the conditions alone, naming what it refused, so that the environment does not sit with no
+   * visible reason; the components and outputs stay as they were. Then throws, for a retry with backoff: what was
+   * refused can change (the child's ACK status).
+   */
+  private async writeRefusedStatus(env: Env, pass: Pass, err: unknown): Promise<undefined> {
+    const before = pass.error === undefined ? '' : `${failureOf(pass.error).message}; then `;
+    const refused = new StepError(REASONS.ReconcileFailed, `${before}the API server refused the status: ${describeError(err)}`, { cause: err });
+    const fallback = this.computeStatus(env, { ...pass, error: refused });
+    const previous = env.status;
+    const conditionsOnly = { ...previous, observedGeneration: fallback.observedGeneration, phase: fallback.phase, conditions: fallback.conditions };
+    await unlessGone(() => this.options.kube.patchStatus(this.ref(env), mergePatchOver(previous, conditionsOnly)));
+    throw refused;
   }
 
   private forget(namespace: string, name: string): undefined {

@@ -193,6 +193,23 @@ describe('every path writes the status once, errors included', () => {
     expect((error as Error).message).toBe(`apply failed for VPC/${NAME}-vpc`);
   });
 
+  it('a status the API server refuses (422): the conditions alone say so, naming the field; components and outputs kept; retried', async () => {
+    const h = harness();
+    const refusal = 'MarketplaceEnvironment.marketplace.platform.dev "shop" is invalid: status.components[0].id: Too long: may not be longer than 255';
+    h.kube.failOn('patchStatus', {}, apiError(422, refusal), 1);
+    const { error, calls } = await h.reconcile();
+    expect(retryDecision(error).kind).toBe('backoff');
+    expect((error as Error).message).toBe(`the API server refused the status: HTTP 422: ${refusal}`);
+    const patches = calls.filter((c) => c.verb === 'patchStatus').map((c) => (c.body as { status: Record<string, unknown> }).status);
+    expect(patches).toHaveLength(2);
+    expect(patches[0]).toHaveProperty('components');
+    expect(Object.keys(patches[1]!).sort()).toEqual(['conditions', 'observedGeneration', 'phase']);
+    const status = h.env()!.status!;
+    expect(status.components).toBeUndefined();
+    expect(condition(h, 'Ready')).toMatchObject({ status: 'False', reason: REASONS.ReconcileFailed });
+    expect(condition(h, 'Ready').message).toContain('status.components[0].id: Too long');
+  });
+
   it('records component failures as events under our reason, ACK\'s in the note', async () => {
     const h = harness();
     h.kube.failOn('apply', { kind: 'VPC' }, apiError(500, 'refused'));
