@@ -88,13 +88,15 @@ export const SpecSchema = Obj(
     }),
     project: Type.String({
       description: 'Project name: the first part of every AWS name (<project>-<component>-<environmentSuffix>) and the Project tag. 2 to 16 characters. Immutable.',
-      pattern: '^[a-z][a-z0-9-]{0,14}[a-z0-9]$',
+      // No '--': AWS refuses it in DB cluster and instance identifiers, which start with the project.
+      pattern: '^[a-z](-?[a-z0-9])+$',
       maxLength: 16,
       'x-kubernetes-validations': [immutable('project')],
     }),
     environmentSuffix: Type.String({
       description: 'Suffix of every AWS name, making it unique per environment (e.g. prod, pr123). 1 to 12 characters. Immutable.',
-      pattern: '^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$',
+      // No '--', as for project: the suffix ends every AWS name.
+      pattern: '^[a-z0-9](-?[a-z0-9])*$',
       maxLength: 12,
       'x-kubernetes-validations': [immutable('environmentSuffix')],
     }),
