@@ -62,6 +62,23 @@ function program(expression: string): ReturnType<typeof parse> {
 }
 
 /** Evaluates every CEL rule of `schema` on `value` and below, depth first. */
+/**
+ * The rules of every schema node under `schema` that apply to `value`: its CEL rules, and the unique keys of a
+ * list-type map (which the API server enforces, and Ajv does not know; list-type sets are also `uniqueItems`).
+ */
+function ruleErrors(schema: JsonObject, value: unknown, path: string): FieldError[] {
+  const errors = [...celErrors(schema, value, path), ...mapKeyErrors(schema, value, path)];
+  const properties = schema.properties as Record<string, JsonObject> | undefined;
+  if (properties && isObject(value)) {
+    for (const [key, sub] of Object.entries(properties)) {
+      if (key in value) errors.push(...ruleErrors(sub, value[key], `${path}.${key}`));
+    }
+  }
+  const items = schema.items as JsonObject | undefined;
+  if (items && Array.isArray(value)) value.forEach((v, i) => errors.push(...ruleErrors(items, v, `${path}[${i}]`)));
+  return errors;
+}
+
 function celErrors(schema: JsonObject, value: unknown, path: string): FieldError[] {
   const errors: FieldError[] = [];
   const rules = (schema['x-kubernetes-validations'] ?? []) as CelRule[];
@@ -77,14 +94,20 @@ function celErrors(schema: JsonObject, value: unknown, path: string): FieldError
     }
     if (ok !== true) errors.push({ field: path + (rule.fieldPath ?? ''), message: rule.message });
   }
-  const properties = schema.properties as Record<string, JsonObject> | undefined;
-  if (properties && isObject(value)) {
-    for (const [key, sub] of Object.entries(properties)) {
-      if (key in value) errors.push(...celErrors(sub, value[key], `${path}.${key}`));
-    }
-  }
-  const items = schema.items as JsonObject | undefined;
-  if (items && Array.isArray(value)) value.forEach((v, i) => errors.push(...celErrors(items, v, `${path}[${i}]`)));
+  return errors;
+}
+
+/** A second item of a list-type map with the keys of an earlier one (the API server: `<list>[i]: Duplicate value`). */
+function mapKeyErrors(schema: JsonObject, value: unknown, path: string): FieldError[] {
+  if (schema['x-kubernetes-list-type'] !== 'map' || !Array.isArray(value)) return [];
+  const keys = (schema['x-kubernetes-list-map-keys'] ?? []) as string[];
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  value.forEach((item, i) => {
+    const key = JSON.stringify(Object.fromEntries(keys.map((k) => [k, isObject(item) ? item[k] : undefined])));
+    if (seen.has(key)) errors.push({ field: path, message: `Duplicate value at [${i}]: ${key}` });
+    seen.add(key);
+  });
   return errors;
 }
 
@@ -112,8 +135,8 @@ export function validateEnvironment(input: unknown): MarketplaceEnvironment {
   // context, where structuredClone returns objects with the outer realm's prototypes).
   const env = JSON.parse(JSON.stringify(input)) as JsonObject & { spec: JsonObject };
   if (!validateSpecSchema(env.spec)) throw new SpecValidationError(schemaErrors(validateSpecSchema.errors ?? []));
-  const cel = celErrors(SpecSchema as unknown as JsonObject, env.spec, 'spec');
-  if (cel.length > 0) throw new SpecValidationError(cel);
+  const rules = ruleErrors(SpecSchema as unknown as JsonObject, env.spec, 'spec');
+  if (rules.length > 0) throw new SpecValidationError(rules);
   const typed = env as unknown as MarketplaceEnvironment;
   if (!planSubnets(typed.spec.network)) {
     throw new SpecValidationError([

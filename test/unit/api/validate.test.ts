@@ -39,6 +39,15 @@ describe('validateEnvironment', () => {
     expect(fieldsOf(() => validateEnvironment(invalidManifest(c)))).toContain(c.field);
   });
 
+  it('rejects a second item with the keys of an earlier one in a list-type map, naming the list as the API server does', () => {
+    const buckets = validBase();
+    buckets.spec.storage.buckets.push({ ...buckets.spec.storage.buckets[0] });
+    expect(fieldsOf(() => validateEnvironment(buckets))).toEqual(['spec.storage.buckets']);
+    const variables = validApplicationBase();
+    variables.spec.compute.containers.environment.push({ ...variables.spec.compute.containers.environment[0] });
+    expect(fieldsOf(() => validateEnvironment(variables))).toContain('spec.compute.containers.environment');
+  });
+
   it('judges every spec by its own values: a CEL rule parsed once gives each spec its own verdict', () => {
     const minAboveMax = invalidManifest(INVALID_CASES.find((c) => c.name === 'min ACU above max ACU')!);
     // Valid, invalid, valid again: one process, one parsed rule, three verdicts.
