@@ -24,6 +24,7 @@ import { waitFor } from '../integration/helpers/wait.js';
 import { e2eInfo, e2eNamespace } from './env.js';
 import { awsIdOf, awsSnapshot, type AwsSnapshot } from './helpers/aws.js';
 import { isSynced, listChildren, type Child } from './helpers/children.js';
+import { removeEnvironmentAndNamespace } from './helpers/cleanup.js';
 
 const API = 'marketplace.platform.dev/v1alpha1';
 const KIND = 'MarketplaceEnvironment';
@@ -98,10 +99,10 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await kube.delete({ apiVersion: API, kind: KIND, namespace, name: manifest.metadata.name }).catch(() => undefined);
+  // Gone while the operator still runs: a finalizer left behind would keep the namespace Terminating (cleanup.ts).
+  await removeEnvironmentAndNamespace(kube, namespace, manifest.metadata.name);
   await controller?.stop();
   awsClients.close();
-  await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => undefined);
   await new Promise((r) => operatorLog?.end(r));
 }, 120_000);
 

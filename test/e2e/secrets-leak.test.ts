@@ -30,6 +30,7 @@ import { createLogger } from '../../controllers/runtime/logger.js';
 import { findAckControllers, startAckControllers, type AckControllers } from '../../localcluster/ack-controllers.js';
 import { waitFor } from '../integration/helpers/wait.js';
 import { e2eInfo, e2eNamespace } from './env.js';
+import { removeEnvironmentAndNamespace } from './helpers/cleanup.js';
 import { ObjectRecorder } from './helpers/object-recorder.js';
 import { filesUnder, findSecrets, scanFiles, type Finding, type SecretValue } from './helpers/secret-scan.js';
 import { ACK_CONCURRENT_SYNCS } from './stack.js';
@@ -148,10 +149,10 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await kube.delete({ apiVersion: API_VERSION, kind: KIND, namespace, name: NAME }).catch(() => undefined);
+  // Gone while the operator still runs: a finalizer left behind would keep the namespace Terminating (cleanup.ts).
+  await removeEnvironmentAndNamespace(kube, namespace, NAME);
   await stopAll();
   awsClients.close();
-  await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => undefined);
 }, 120_000);
 
 describe('secrets stay secret', () => {
