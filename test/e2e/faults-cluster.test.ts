@@ -24,25 +24,24 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApiException, KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
-import { API_VERSION, KIND, validateEnvironment } from '../../api/index.js';
-import { CHILD_KINDS, type ChildKind } from '../../charts/child-kinds.js';
-import { renderEnvironment } from '../../charts/render.js';
+import { API_VERSION, KIND } from '../../api/index.js';
 import { ClientNodeKubeClient } from '../../controllers/runtime/client-node-kube-client.js';
 import { findAckControllers, startAckControllers, type AckControllers } from '../../localcluster/ack-controllers.js';
 import { freePorts } from '../../localcluster/net.js';
 import { isAlive } from '../../localcluster/processes.js';
 import { waitFor } from '../integration/helpers/wait.js';
-import { e2eInfo, e2eNamespace } from './env.js';
+import { e2eInfo } from './env.js';
 import { ackControllersOf, apiserverReady, findApiserver, restartApiserver, scrape, stopApiserver, type AckProcess } from './helpers/apiserver-restart.js';
 import { awsIdOf } from './helpers/aws.js';
 import { isSynced, listChildren, type Child } from './helpers/children.js';
+import { makeFaultCase, type FaultCase as Case, type FaultManifest } from './helpers/fault-case.js';
 import { countByKind, duplicates, motoCensus, resourcesOf, type CensusItem } from './helpers/moto-census.js';
 import { motoTags } from './helpers/moto-tags.js';
 import { ObjectRecorder } from './helpers/object-recorder.js';
 import { OperatorProcess } from './helpers/operator-process.js';
 import { ACK_CONCURRENT_SYNCS } from './stack.js';
 
-type Manifest = KubernetesObject & { apiVersion: string; kind: string; metadata: { name: string; namespace: string; resourceVersion?: string }; spec: Record<string, unknown> & { tags?: { environment: string; owner: string; additional?: Record<string, string> } } };
+type Manifest = FaultManifest;
 type Env = KubernetesObject & { spec?: Manifest['spec']; status?: { phase?: string; observedGeneration?: number } };
 
 const info = e2eInfo();
@@ -60,55 +59,7 @@ const READY_TIMEOUT_MS = 180_000;
  */
 const RESTART = process.env.E2E_APISERVER_RESTART === '1';
 const itWithRestart = RESTART ? it : it.skip;
-const CENSUS_KINDS = new Set(['VPC', 'Subnet', 'SecurityGroup', 'RouteTable', 'InternetGateway', 'NATGateway', 'ElasticIPAddress', 'Key']);
-
-/** One environment. */
-interface Case {
-  readonly id: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly manifest: Manifest;
-  readonly vpcCIDR: string;
-  readonly kinds: readonly ChildKind[];
-  readonly total: number;
-  readonly expected: Record<string, number>;
-  readonly ids: Set<string>;
-}
-
-/** The 16-child network of faults.test.ts (2 zones, 2 public and 2 private subnets each, no NAT, a KMS key). */
-function makeCase(id: string, octet: number): Case {
-  const namespace = e2eNamespace(`faults-${id}`, info.namespaceSuffix);
-  const vpcCIDR = `10.${octet}.0.0/16`;
-  const manifest: Manifest = {
-    apiVersion: API_VERSION,
-    kind: KIND,
-    metadata: { name: `fault-${id}`, namespace },
-    spec: {
-      region: REGION,
-      project: `fault${id}`,
-      environmentSuffix: `e2e${info.namespaceSuffix}`,
-      tags: { environment: 'e2e', owner: 'faults' },
-      deletionPolicy: 'Delete',
-      network: { vpcCIDR, availabilityZones: ['us-east-1a', 'us-east-1b'], subnets: { public: { countPerAZ: 2 }, private: { countPerAZ: 2 }, isolated: { countPerAZ: 0 } }, natGateways: 'None' },
-      encryption: { pendingWindowDays: 7 },
-    },
-  };
-  const rendered = renderEnvironment(validateEnvironment(structuredClone(manifest) as never));
-  const expected: Record<string, number> = {};
-  for (const o of rendered.filter((r) => CENSUS_KINDS.has(r.kind))) expected[o.kind] = (expected[o.kind] ?? 0) + 1;
-  return {
-    id,
-    namespace,
-    name: manifest.metadata.name,
-    manifest,
-    vpcCIDR,
-    kinds: CHILD_KINDS.filter((k) => rendered.some((o) => o.apiVersion === k.apiVersion && o.kind === k.kind)),
-    total: rendered.length,
-    expected: Object.fromEntries(Object.entries(expected).sort(([a], [b]) => a.localeCompare(b))),
-    ids: new Set(),
-  };
-}
-
+const makeCase = (id: string, octet: number) => makeFaultCase(info.namespaceSuffix, REGION, id, octet);
 const cases = { f1: makeCase('f1', 205), f2: makeCase('f2', 206), g: makeCase('g', 207), h: makeCase('h', 208) };
 const all = Object.values(cases);
 

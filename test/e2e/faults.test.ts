@@ -23,22 +23,19 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { KubeConfig, Watch, type KubernetesObject } from '@kubernetes/client-node';
-import { API_VERSION, KIND, validateEnvironment } from '../../api/index.js';
-import { CHILD_KINDS, type ChildKind } from '../../charts/child-kinds.js';
-import { BINDINGS_ANNOTATION } from '../../charts/bindings.js';
-import { renderEnvironment } from '../../charts/render.js';
+import { API_VERSION, KIND } from '../../api/index.js';
 import { FINALIZER } from '../../controllers/marketplace-environment/reconciler.js';
 import { ClientNodeKubeClient } from '../../controllers/runtime/client-node-kube-client.js';
 import { findAckControllers, startAckControllers, type AckControllers } from '../../localcluster/ack-controllers.js';
 import { waitFor } from '../integration/helpers/wait.js';
-import { e2eInfo, e2eNamespace } from './env.js';
+import { e2eInfo } from './env.js';
 import { awsIdOf } from './helpers/aws.js';
 import { isSynced, listChildren, type Child } from './helpers/children.js';
+import { makeFaultCase, type FaultCase as Case } from './helpers/fault-case.js';
 import { countByKind, duplicates, motoCensus, resourcesOf, type CensusItem } from './helpers/moto-census.js';
 import { OperatorProcess } from './helpers/operator-process.js';
 import { ACK_CONCURRENT_SYNCS } from './stack.js';
 
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec: Record<string, unknown> };
 type Env = KubernetesObject & { status?: { phase?: string; observedGeneration?: number; summary?: string } };
 
 const info = e2eInfo();
@@ -48,71 +45,7 @@ const dir = join(info.logDir, 'faults');
 const OUTAGE_MS = 45_000;
 const READY_TIMEOUT_MS = 300_000;
 const DELETE_TIMEOUT_MS = 300_000;
-/** The kinds moto-census.ts lists. */
-const CENSUS_KINDS = new Set(['VPC', 'Subnet', 'SecurityGroup', 'RouteTable', 'InternetGateway', 'NATGateway', 'ElasticIPAddress', 'Key']);
-
-/** One environment of the matrix. */
-interface Case {
-  readonly id: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly manifest: Manifest;
-  readonly vpcCIDR: string;
-  readonly kinds: readonly ChildKind[];
-  /** Rendered children. */
-  readonly total: number;
-  /** Rendered children without a late binding: what the first apply sends. */
-  readonly firstPass: number;
-  /** Rendered children per census kind: what moto must hold once, each, when the environment has converged. */
-  readonly expected: Record<string, number>;
-  /** AWS ids ACK recorded, collected whenever the children are listed (found even if a tag were missing). */
-  readonly ids: Set<string>;
-}
-
-/**
- * The environment of case `id`: 2 zones with 2 public and 2 private subnets each (16 children), or with `large`
- * 3 zones with 4 subnets of each tier (49 children: a first apply long enough to be interrupted in its middle).
- */
-function makeCase(id: string, octet: number, large = false): Case {
-  const namespace = e2eNamespace(`faults-${id}`, info.namespaceSuffix);
-  const vpcCIDR = `10.${octet}.0.0/16`;
-  const perAZ = large ? 4 : 2;
-  const manifest: Manifest = {
-    apiVersion: API_VERSION,
-    kind: KIND,
-    metadata: { name: `fault-${id}`, namespace },
-    spec: {
-      region: REGION,
-      project: `fault${id}`,
-      environmentSuffix: `e2e${info.namespaceSuffix}`,
-      tags: { environment: 'e2e', owner: 'faults' },
-      deletionPolicy: 'Delete',
-      network: {
-        vpcCIDR,
-        availabilityZones: large ? ['us-east-1a', 'us-east-1b', 'us-east-1c'] : ['us-east-1a', 'us-east-1b'],
-        subnets: { public: { countPerAZ: perAZ }, private: { countPerAZ: perAZ }, isolated: { countPerAZ: large ? perAZ : 0 } },
-        natGateways: 'None',
-      },
-      encryption: { pendingWindowDays: 7 },
-    },
-  };
-  const rendered = renderEnvironment(validateEnvironment(structuredClone(manifest)));
-  const expected: Record<string, number> = {};
-  for (const o of rendered.filter((r) => CENSUS_KINDS.has(r.kind))) expected[o.kind] = (expected[o.kind] ?? 0) + 1;
-  return {
-    id,
-    namespace,
-    name: manifest.metadata.name,
-    manifest,
-    vpcCIDR,
-    kinds: CHILD_KINDS.filter((k) => rendered.some((o) => o.apiVersion === k.apiVersion && o.kind === k.kind)),
-    total: rendered.length,
-    firstPass: rendered.filter((o) => !o.metadata.annotations?.[BINDINGS_ANNOTATION]).length,
-    expected: Object.fromEntries(Object.entries(expected).sort(([a], [b]) => a.localeCompare(b))),
-    ids: new Set(),
-  };
-}
-
+const makeCase = (id: string, octet: number, large = false) => makeFaultCase(info.namespaceSuffix, REGION, id, octet, large);
 const cases = { d: makeCase('d', 201, true), a: makeCase('a', 202), b: makeCase('b', 203), c: makeCase('c', 204) };
 const all = Object.values(cases);
 
